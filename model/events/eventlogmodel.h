@@ -1,0 +1,53 @@
+#pragma once
+
+#include "event.h"
+
+#include <QAbstractTableModel>
+
+namespace sockpit {
+
+class EventStore;
+
+// A table over the EventStore's retained events: one row an event, rows inserted and
+// evicted in the store's batches. Cell text is made on demand. Semantic roles only:
+// colours and icons are the view's business.
+class EventLogModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { TimeColumn, SourceColumn, ConnectionColumn, DirectionColumn, KindColumn,
+                  SizeColumn, SummaryColumn, ColumnCount };
+    Q_ENUM(Column)
+
+    enum Role {
+        SeqRole = Qt::UserRole + 1, // quint64
+        KindRole, // int(EventKind)
+        SourceRole, // int(EventSource)
+        DirectionRole, // int(EventDirection)
+        ConnectionRole, // qint64
+        SearchTextRole, // QString: what a text filter matches (summary, url, headers...)
+        IsErrorRole, // bool: an error, or a close that is not 1000/1001
+    };
+    Q_ENUM(Role)
+
+    explicit EventLogModel(EventStore *store, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    const Event &eventAt(int row) const;
+    EventStore *store() const { return m_store; }
+
+    // One line that says what happened ("Server says: hi", "1000 Normal Closure: bye").
+    static QString summary(const Event &event);
+
+private:
+    EventStore *m_store;
+};
+
+
+} // namespace sockpit

@@ -1,0 +1,91 @@
+#include "eventstore.h"
+
+namespace sockpit {
+
+EventStore::EventStore(QObject *parent) : EventStore(Limits{}, parent) { }
+
+EventStore::EventStore(Limits limits, QObject *parent) : QObject(parent), m_limits(limits)
+{
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(30);
+    connect(&m_flushTimer, &QTimer::timeout, this, &EventStore::flush);
+}
+
+quint64 EventStore::append(Event event)
+{
+    event.seq = m_nextSeq++;
+    if (event.time.isNull())
+        event.time = QDateTime::currentDateTimeUtc();
+    Q_EMIT recorded(event);
+    m_pendingBytes += event.payload.size();
+    m_pending.push_back(std::move(event));
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+    return m_nextSeq - 1;
+}
+
+void EventStore::flush()
+{
+    m_flushTimer.stop();
+    if (m_pending.empty())
+        return;
+
+    // A batch larger than the whole window only keeps its newest part.
+    qsizetype dropFromBatch = 0;
+    while (qsizetype(m_pending.size()) - dropFromBatch > m_limits.maxEvents)
+        ++dropFromBatch;
+    for (qsizetype i = 0; i < dropFromBatch; ++i) {
+        m_pendingBytes -= m_pending.front().payload.size();
+        m_pending.pop_front();
+    }
+    m_evicted += quint64(dropFromBatch);
+
+    evictToFit(qsizetype(m_pending.size()), m_pendingBytes);
+
+    const qsizetype first = size();
+    const qsizetype count = qsizetype(m_pending.size());
+    Q_EMIT aboutToAppend(first, count);
+    for (Event &e : m_pending)
+        m_events.push_back(std::move(e));
+    m_pending.clear();
+    m_payloadBytes += m_pendingBytes;
+    m_pendingBytes = 0;
+    Q_EMIT appended(first, count);
+}
+
+void EventStore::evictToFit(qsizetype incomingEvents, qint64 incomingBytes)
+{
+    qsizetype count = 0;
+    qint64 bytes = m_payloadBytes;
+    const qsizetype held = size();
+    while (count < held
+           && (held - count + incomingEvents > m_limits.maxEvents
+               || bytes + incomingBytes > m_limits.maxPayloadBytes)) {
+        bytes -= m_events.at(std::size_t(count)).payload.size();
+        ++count;
+    }
+    if (count == 0)
+        return;
+    Q_EMIT aboutToEvict(count);
+    m_events.erase(m_events.begin(), m_events.begin() + count);
+    m_payloadBytes = bytes;
+    m_evicted += quint64(count);
+    Q_EMIT evicted(count);
+}
+
+void EventStore::setLimits(Limits limits)
+{
+    m_limits = limits;
+    evictToFit(0, 0);
+}
+
+void EventStore::clear()
+{
+    flush();
+    Q_EMIT aboutToClear();
+    m_events.clear();
+    m_payloadBytes = 0;
+    Q_EMIT cleared();
+}
+
+} // namespace sockpit

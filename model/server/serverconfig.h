@@ -1,0 +1,42 @@
+#pragma once
+
+#include "tls/tlssettings.h"
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace sockpit {
+
+enum class ServerMode : quint8 {
+    Echo, // reply to the sender
+    Broadcast, // send to every open connection, the sender included
+    Silent, // record only
+};
+
+QString serverModeName(ServerMode mode); // "echo", "broadcast", "silent"
+std::optional<ServerMode> serverModeFromName(QStringView name);
+
+struct CloseAfter
+{
+    int seconds = 0;
+    int code = 1000;
+    QString reason;
+};
+
+struct ServerConfig
+{
+    QHostAddress host = QHostAddress(QHostAddress::LocalHost);
+    quint16 port = 8080; // 0 picks a free port
+    ServerMode mode = ServerMode::Echo;
+    QString replyTemplate = QStringLiteral("%m"); // %m: the received message
+    std::optional<CloseAfter> closeAfter;
+    QStringList subprotocols; // accepted, in preference order
+    QStringList allowedOrigins; // empty: any origin
+    qint64 maxMessageSize = qint64(16) * 1024 * 1024;
+    TlsServerSettings tls;
+};
+
+} // namespace sockpit
