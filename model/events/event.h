@@ -122,7 +122,7 @@ struct Event
     bool textPayload = false; // broadcast: whether payload is text
     std::optional<double> rttMs; // pong
 
-    int closeCode = 0; // close; 0 when the close frame carried no code (1005)
+    int closeCode = 1005; // close: 1005 when the Close frame carried no code, 1006 abnormal
     QString reason; // close
     CloseInitiator initiator = CloseInitiator::Remote;
 
