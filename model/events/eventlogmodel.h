@@ -15,8 +15,16 @@ class EventLogModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { TimeColumn, SourceColumn, ConnectionColumn, DirectionColumn, KindColumn,
-                  SizeColumn, SummaryColumn, ColumnCount };
+    enum Column {
+        TimeColumn,
+        SourceColumn,
+        ConnectionColumn,
+        DirectionColumn,
+        KindColumn,
+        SizeColumn,
+        SummaryColumn,
+        ColumnCount
+    };
     Q_ENUM(Column)
 
     enum Role {
@@ -44,10 +52,14 @@ public:
 
     // One line that says what happened ("Server says: hi", "1000 Normal Closure: bye").
     static QString summary(const Event &event);
+    // What a text filter matches: the summary, url, error id, close reason, handshake
+    // header names and values, and the start of a text payload.
+    static QString searchText(const Event &event);
+    // "12 B", "3.4 KiB", "1.0 MiB" in the default locale.
+    static QString humanSize(qint64 bytes);
 
 private:
     EventStore *m_store;
 };
-
 
 } // namespace sockpit

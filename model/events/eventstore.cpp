@@ -1,10 +1,16 @@
 #include "eventstore.h"
 
+#include <algorithm>
+
 namespace sockpit {
 
-EventStore::EventStore(QObject *parent) : EventStore(Limits{}, parent) { }
+EventStore::EventStore(QObject *parent)
+    : EventStore(Limits{}, parent)
+{ }
 
-EventStore::EventStore(Limits limits, QObject *parent) : QObject(parent), m_limits(limits)
+EventStore::EventStore(Limits limits, QObject *parent)
+    : QObject(parent)
+    , m_limits(limits)
 {
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(30);
@@ -30,15 +36,22 @@ void EventStore::flush()
     if (m_pending.empty())
         return;
 
-    // A batch larger than the whole window only keeps its newest part.
+    // A batch larger than the whole window (by count or by bytes) only keeps its newest
+    // part; what it drops was never visible but was recorded, so it counts as evicted.
     qsizetype dropFromBatch = 0;
-    while (qsizetype(m_pending.size()) - dropFromBatch > m_limits.maxEvents)
-        ++dropFromBatch;
-    for (qsizetype i = 0; i < dropFromBatch; ++i) {
+    const qsizetype maxEvents = std::max<qsizetype>(m_limits.maxEvents, 0);
+    while (
+        !m_pending.empty()
+        && (qsizetype(m_pending.size()) > maxEvents || m_pendingBytes > m_limits.maxPayloadBytes)) {
         m_pendingBytes -= m_pending.front().payload.size();
         m_pending.pop_front();
+        ++dropFromBatch;
     }
     m_evicted += quint64(dropFromBatch);
+    if (m_pending.empty()) {
+        m_pendingBytes = 0;
+        return;
+    }
 
     evictToFit(qsizetype(m_pending.size()), m_pendingBytes);
 
@@ -81,7 +94,10 @@ void EventStore::setLimits(Limits limits)
 
 void EventStore::clear()
 {
-    flush();
+    // Pending events go too: showing them only to remove them at once helps nobody.
+    m_flushTimer.stop();
+    m_pending.clear();
+    m_pendingBytes = 0;
     Q_EMIT aboutToClear();
     m_events.clear();
     m_payloadBytes = 0;
