@@ -13,6 +13,7 @@ struct TlsServerSettings
     bool enabled = false;
     bool selfSigned = false; // generate a localhost certificate in memory
     QStringList selfSignedExtraNames; // further DNS names / IP addresses for it
+    int selfSignedDays = 30; // validity of the generated certificate
     QString certificateFile; // PEM chain, or a PKCS#12 bundle (.p12/.pfx) with the key
     QString keyFile; // PEM key (may be encrypted); empty for PKCS#12
     QByteArray passphrase; // for an encrypted PEM key or the PKCS#12 bundle
