@@ -1,11 +1,345 @@
 #include "mainwindow.h"
 
+#include "clienttab.h"
+#include "clienttabs.h"
+#include "eventinspector.h"
+#include "events/eventstore.h"
+#include "events/jsonlines.h"
+#include "logview.h"
+#include "preferencesdialog.h"
+#include "server/embeddedserver.h"
+#include "serverpanel.h"
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QInputDialog>
+#include <QKeySequence>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+
 namespace sockpit {
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+namespace {
+// The store hands rows to the views in batches; 30 ms keeps the table lively without
+// repainting per message.
+constexpr int kBatchIntervalMs = 30;
+constexpr int kMaxReportedBadLines = 20;
+const QString kLogFilter = QStringLiteral("JSON Lines (*.jsonl *.ndjson *.log);;All files (*)");
+
+QStringList headerStrings(const HeaderList &headers)
+{
+    QStringList list;
+    for (const auto &[name, value] : headers)
+        list.append(QString::fromUtf8(name) + QStringLiteral(": ") + QString::fromUtf8(value));
+    return list;
+}
+
+HeaderList headersFromStrings(const QStringList &strings)
+{
+    HeaderList headers;
+    for (const QString &line : strings) {
+        const qsizetype colon = line.indexOf(u':');
+        if (colon > 0)
+            headers.append(
+                {line.left(colon).trimmed().toUtf8(), line.mid(colon + 1).trimmed().toUtf8()});
+    }
+    return headers;
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_store(new EventStore(this))
+    , m_server(new EmbeddedServer(m_store, this))
+    , m_serverPanel(new ServerPanel(m_server, this))
+    , m_clientTabs(new ClientTabs(m_store, this))
+    , m_logView(new LogView(m_store, this))
+    , m_inspector(new EventInspector(this))
 {
     setWindowTitle(tr("Sockpit"));
-    resize(1200, 800);
+    m_store->setBatchIntervalMs(kBatchIntervalMs);
+
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(m_serverPanel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *dock = new QDockWidget(tr("Server"), this);
+    dock->setObjectName(QStringLiteral("serverDock"));
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
+                      | QDockWidget::DockWidgetClosable);
+    dock->setWidget(scroll);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    resizeDocks({dock}, {400}, Qt::Horizontal);
+
+    auto *bottom = new QSplitter(Qt::Horizontal, this);
+    bottom->setObjectName(QStringLiteral("logSplitter"));
+    bottom->addWidget(m_logView);
+    bottom->addWidget(m_inspector);
+    bottom->setStretchFactor(0, 3);
+    bottom->setStretchFactor(1, 2);
+    bottom->setSizes({780, 320});
+    auto *central = new QSplitter(Qt::Vertical, this);
+    central->setObjectName(QStringLiteral("centralSplitter"));
+    central->addWidget(m_clientTabs);
+    central->addWidget(bottom);
+    central->setStretchFactor(0, 2);
+    central->setStretchFactor(1, 3);
+    central->setSizes({340, 510});
+    setCentralWidget(central);
+
+    createMenus();
+    statusBar();
+
+    connect(m_logView, &LogView::currentEventChanged, m_inspector, &EventInspector::setEvent);
+    connect(m_logView, &LogView::currentEventCleared, m_inspector, &EventInspector::clearEvent);
+    connect(m_serverPanel, &ServerPanel::openClientsRequested, m_clientTabs,
+            &ClientTabs::openClients);
+    connect(m_serverPanel, &ServerPanel::trustRequested, this, [this](const QString &path) {
+        m_clientTabs->setTrustedCaFile(path);
+        statusBar()->showMessage(tr("Client tabs now trust %1").arg(path), 5000);
+    });
+    connect(m_server, &EmbeddedServer::started, this,
+            [this](const QUrl &url) { m_clientTabs->setDefaultUrl(url.toString()); });
+
+    resize(1400, 900);
+    restoreSettings();
+    m_clientTabs->addClientTab();
+}
+
+MainWindow::~MainWindow()
+{
+    // Tabs (and their sessions) go before the store they record into.
+    while (m_clientTabs->count() > 0) {
+        QWidget *tab = m_clientTabs->widget(0);
+        m_clientTabs->removeTab(0);
+        delete tab;
+    }
+    m_server->stop(1001);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open Log…"), this, &MainWindow::openLogDialog);
+    open->setObjectName(QStringLiteral("openLogAction"));
+    open->setShortcut(QKeySequence::Open);
+    QAction *exportAll = file->addAction(tr("&Export All…"), this, &MainWindow::exportAllDialog);
+    exportAll->setObjectName(QStringLiteral("exportAllAction"));
+    exportAll->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    QAction *exportFiltered
+        = file->addAction(tr("Export &Filtered…"), this, &MainWindow::exportFilteredDialog);
+    exportFiltered->setObjectName(QStringLiteral("exportFilteredAction"));
+    file->addSeparator();
+    QAction *preferences = file->addAction(tr("&Preferences…"), this, &MainWindow::openPreferences);
+    preferences->setObjectName(QStringLiteral("preferencesAction"));
+    preferences->setMenuRole(QAction::PreferencesRole);
+    preferences->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *clients = menuBar()->addMenu(tr("&Clients"));
+    QAction *newTab = clients->addAction(tr("&New Tab"), m_clientTabs, &ClientTabs::addClientTab);
+    newTab->setObjectName(QStringLiteral("newTabAction"));
+    newTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    QAction *closeTab
+        = clients->addAction(tr("&Close Tab"), m_clientTabs, &ClientTabs::closeCurrentTab);
+    closeTab->setObjectName(QStringLiteral("closeTabAction"));
+    closeTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
+    QAction *renameTab = clients->addAction(tr("&Rename Tab…"), this, [this] {
+        m_clientTabs->renameTab(m_clientTabs->currentIndex());
+    });
+    renameTab->setObjectName(QStringLiteral("renameTabAction"));
+    clients->addSeparator();
+    QAction *openN = clients->addAction(tr("Open N Clients to the &Local Server…"), this,
+                                        &MainWindow::openClientsDialog);
+    openN->setObjectName(QStringLiteral("openClientsAction"));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *find = view->addAction(tr("&Find in Log"), m_logView, &LogView::focusFilter);
+    find->setObjectName(QStringLiteral("findAction"));
+    find->setShortcut(QKeySequence::Find);
+    QAction *clear = view->addAction(tr("&Clear Log"), m_logView, &LogView::clear);
+    clear->setObjectName(QStringLiteral("clearLogAction"));
+    view->addSeparator();
+    const QList<QDockWidget *> docks = findChildren<QDockWidget *>();
+    for (QDockWidget *dock : docks)
+        view->addAction(dock->toggleViewAction());
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Sockpit"), this, [this] {
+        QMessageBox::about(this, tr("About Sockpit"),
+                           tr("<p><b>Sockpit %1</b></p><p>A WebSocket test console: an embedded "
+                              "server, client tabs and one wire-level log.</p>")
+                               .arg(QStringLiteral(SOCKPIT_VERSION)));
+    });
+}
+
+void MainWindow::openPreferences()
+{
+    auto *dialog = new PreferencesDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    Q_EMIT preferencesRequested();
+}
+
+bool MainWindow::openLog(const QString &path)
+{
+    QString openError;
+    const JsonLinesReadResult result = readJsonLinesFile(path, &openError);
+    if (!openError.isEmpty()) {
+        showMessage(tr("Open Log"), tr("Cannot open %1: %2").arg(path, openError), true);
+        return false;
+    }
+    for (const Event &event : result.events)
+        m_store->append(event);
+    m_store->flush();
+    const QLocale locale;
+    statusBar()->showMessage(
+        tr("Read %1 events from %2").arg(locale.toString(result.events.size()), path), 5000);
+    if (!result.errors.isEmpty()) {
+        QStringList lines;
+        for (const JsonLineError &error : result.errors) {
+            if (lines.size() == kMaxReportedBadLines) {
+                lines.append(tr("… and %1 more").arg(result.errors.size() - kMaxReportedBadLines));
+                break;
+            }
+            lines.append(tr("Line %1: %2").arg(error.line).arg(error.message));
+        }
+        showMessage(tr("Open Log"),
+                    tr("%1 of %2 lines of %3 could not be read and were skipped; the other "
+                       "events were added to the log.")
+                        .arg(locale.toString(result.errors.size()),
+                             locale.toString(result.errors.size() + result.events.size()), path),
+                    true, lines.join(u'\n'));
+    }
+    return true;
+}
+
+bool MainWindow::exportEvents(const QString &path, const QList<Event> &events, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = tr("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    for (const Event &event : events) {
+        file.write(eventToJsonLine(event));
+        file.write("\n", 1);
+    }
+    if (!file.commit()) {
+        if (error)
+            *error = tr("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+QList<Event> MainWindow::allEvents() const
+{
+    m_store->flush();
+    QList<Event> events;
+    events.reserve(m_store->size());
+    for (qsizetype i = 0; i < m_store->size(); ++i)
+        events.append(m_store->at(i));
+    return events;
+}
+
+void MainWindow::openLogDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Log"), QString(), kLogFilter);
+    if (!path.isEmpty())
+        openLog(path);
+}
+
+void MainWindow::exportAllDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export All Events"),
+                                                      QStringLiteral("sockpit.jsonl"), kLogFilter);
+    QString error;
+    if (!path.isEmpty() && !exportEvents(path, allEvents(), &error))
+        showMessage(tr("Export"), error, true);
+}
+
+void MainWindow::exportFilteredDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Filtered Events"), QStringLiteral("sockpit-filtered.jsonl"), kLogFilter);
+    QString error;
+    if (!path.isEmpty() && !exportEvents(path, m_logView->filteredEvents(), &error))
+        showMessage(tr("Export"), error, true);
+}
+
+void MainWindow::openClientsDialog()
+{
+    if (!m_server->isListening()) {
+        showMessage(tr("Open Clients"), tr("Start the server first: the clients connect to it."),
+                    false);
+        return;
+    }
+    bool ok = false;
+    const int count = QInputDialog::getInt(
+        this, tr("Open Clients"),
+        tr("Open this many client tabs to %1:").arg(m_server->url().toString()), 3, 1, 100, 1, &ok);
+    if (ok)
+        m_clientTabs->openClients(m_server->url().toString(), count);
+}
+
+void MainWindow::showMessage(const QString &title, const QString &text, bool warning,
+                             const QString &details)
+{
+    // Window-modal and not blocking: the log keeps flowing while the message is open.
+    auto *box = new QMessageBox(warning ? QMessageBox::Warning : QMessageBox::Information, title,
+                                text, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("messageBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    if (!details.isEmpty())
+        box->setDetailedText(details);
+    box->open();
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    m_serverPanel->saveSettings(settings);
+    if (const ClientTab *tab = m_clientTabs->currentTab()) {
+        settings.setValue(QStringLiteral("client/url"), tab->urlText());
+        settings.setValue(QStringLiteral("client/headers"), headerStrings(tab->headers()));
+    }
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_serverPanel->loadSettings(settings);
+    const QString url = settings.value(QStringLiteral("client/url")).toString();
+    if (!url.isEmpty())
+        m_clientTabs->setDefaultUrl(url);
+    m_clientTabs->setDefaultHeaders(
+        headersFromStrings(settings.value(QStringLiteral("client/headers")).toStringList()));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
 }
 
 } // namespace sockpit

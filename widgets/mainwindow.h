@@ -1,14 +1,73 @@
 #pragma once
 
+#include "events/event.h"
+
 #include <QMainWindow>
 
 namespace sockpit {
 
+class ClientTabs;
+class EmbeddedServer;
+class EventInspector;
+class EventStore;
+class LogView;
+class ServerPanel;
+
+// The window: the server panel (a dock), the client tabs, and the log with the inspector
+// of the selected event. It owns the one EventStore and the one EmbeddedServer; each
+// client tab owns its session. It wires; the parts do the work.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    EventStore *eventStore() const { return m_store; }
+    EmbeddedServer *server() const { return m_server; }
+    ServerPanel *serverPanel() const { return m_serverPanel; }
+    ClientTabs *clientTabs() const { return m_clientTabs; }
+    LogView *logView() const { return m_logView; }
+    EventInspector *inspector() const { return m_inspector; }
+
+    // Appends the events of a JSON Lines log (the WORKSPACE argument and File > Open Log).
+    // Lines that do not parse are reported with their numbers in a message box; the good
+    // ones are kept. Returns false when the file cannot be read at all.
+    bool openLog(const QString &path);
+    // JSON Lines, one event a line. Return false with *error set on failure.
+    bool exportEvents(const QString &path, const QList<Event> &events, QString *error = nullptr);
+
+    // Window layout and the last server and client settings (never passphrases).
+    void saveSettings() const;
+    void restoreSettings();
+
+public Q_SLOTS:
+    void openLogDialog();
+    void exportAllDialog();
+    void exportFilteredDialog();
+    void openClientsDialog();
+    // File > Preferences…: opens the PreferencesDialog (window-modal) and emits
+    // preferencesRequested().
+    void openPreferences();
+
+Q_SIGNALS:
+    void preferencesRequested();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createMenus();
+    void showMessage(const QString &title, const QString &text, bool warning,
+                     const QString &details = QString());
+    QList<Event> allEvents() const;
+
+    EventStore *m_store;
+    EmbeddedServer *m_server;
+    ServerPanel *m_serverPanel;
+    ClientTabs *m_clientTabs;
+    LogView *m_logView;
+    EventInspector *m_inspector;
 };
 
 } // namespace sockpit

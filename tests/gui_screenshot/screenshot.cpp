@@ -1,0 +1,133 @@
+// Plays the broadcast scenario in the real window (server on a free port, three client
+// tabs, a JSON message broadcast to all, a close with 4001 "bye"), selects the received
+// JSON message in the log and saves QWidget::grab() of the window as a PNG.
+
+#include "clienttab.h"
+#include "clienttabs.h"
+#include "events/eventlogmodel.h"
+#include "logview.h"
+#include "mainwindow.h"
+#include "server/embeddedserver.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDeadlineTimer>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableView>
+#include <QThread>
+
+#include <cstdio>
+#include <functional>
+
+using namespace sockpit;
+
+namespace {
+
+bool waitUntil(const std::function<bool()> &done, int ms = 15000)
+{
+    const QDeadlineTimer deadline(ms);
+    while (!done()) {
+        if (deadline.hasExpired())
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(5);
+    }
+    return true;
+}
+
+void settle(int ms)
+{
+    const QDeadlineTimer deadline(ms);
+    while (!deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+template<typename T> T *child(QObject *root, const char *name)
+{
+    return root->findChild<T *>(QString::fromLatin1(name));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("SockpitScreenshot"));
+    QCoreApplication::setApplicationName(QStringLiteral("sockpit_screenshot"));
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: sockpit_screenshot OUTPUT.png\n");
+        return 2;
+    }
+    const QString output = QString::fromLocal8Bit(argv[1]);
+
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+
+    child<QSpinBox>(&window, "listenPort")->setValue(0);
+    auto *mode = child<QComboBox>(&window, "serverMode");
+    mode->setCurrentIndex(mode->findData(int(ServerMode::Broadcast)));
+    child<QLineEdit>(&window, "replyTemplate")->setText(QStringLiteral("%m"));
+    child<QPushButton>(&window, "startServerButton")->click();
+    if (!waitUntil([&] { return window.server()->isListening(); })) {
+        std::fprintf(stderr, "the server did not start\n");
+        return 1;
+    }
+    child<QSpinBox>(&window, "openClientsCount")->setValue(3);
+    child<QPushButton>(&window, "openClientsButton")->click();
+    ClientTabs *tabs = window.clientTabs();
+    if (!waitUntil([&] {
+            for (int i = 0; i < tabs->count(); ++i) {
+                if (tabs->tab(i)->session()->state() != ClientSession::State::Open)
+                    return false;
+            }
+            return tabs->count() == 3;
+        })) {
+        std::fprintf(stderr, "the clients did not connect\n");
+        return 1;
+    }
+
+    ClientTab *sender = tabs->tab(0);
+    child<QComboBox>(sender, "composerMode")->setCurrentIndex(1);
+    child<QPlainTextEdit>(sender, "composerEdit")
+        ->setPlainText(QStringLiteral("{\"type\": \"chat\", \"from\": \"tab 1\", \"text\": "
+                                      "\"hello everyone\", \"tags\": [\"demo\", \"broadcast\"]}"));
+    child<QPushButton>(sender, "sendButton")->click();
+    settle(300);
+    child<QPushButton>(tabs->tab(1), "pingButton")->click();
+    settle(300);
+
+    ClientTab *closer = tabs->tab(2);
+    child<QComboBox>(closer, "closeCodeCombo")->setEditText(QStringLiteral("4001"));
+    child<QLineEdit>(closer, "closeReasonEdit")->setText(QStringLiteral("bye"));
+    child<QPushButton>(closer, "closeButton")->click();
+    waitUntil([&] { return closer->session()->state() == ClientSession::State::Closed; });
+    tabs->setCurrentIndex(0);
+    settle(500);
+
+    // Select the broadcast message as the first client received it.
+    LogView *log = window.logView();
+    const qint64 receiver = sender->session()->connectionId();
+    QAbstractItemModel *viewModel = log->tableView()->model();
+    for (int row = viewModel->rowCount() - 1; row >= 0; --row) {
+        const QModelIndex index = viewModel->index(row, 0);
+        if (index.data(EventLogModel::KindRole).toInt() == int(EventKind::Text)
+            && index.data(EventLogModel::SourceRole).toInt() == int(EventSource::Client)
+            && index.data(EventLogModel::DirectionRole).toInt() == int(EventDirection::In)
+            && index.data(EventLogModel::ConnectionRole).toLongLong() == receiver) {
+            log->tableView()->setCurrentIndex(index);
+            break;
+        }
+    }
+    settle(500);
+
+    if (!window.grab().save(output)) {
+        std::fprintf(stderr, "cannot write %s\n", argv[1]);
+        return 1;
+    }
+    std::fprintf(stderr, "saved %s\n", argv[1]);
+    return 0;
+}

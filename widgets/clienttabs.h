@@ -1,0 +1,47 @@
+#pragma once
+
+#include "events/event.h"
+
+#include <QTabWidget>
+
+namespace sockpit {
+
+class ClientTab;
+class EventStore;
+
+// The client tabs: "+" opens one, a double-click renames one, the close button (or
+// Ctrl+W) closes one (its connection is closed with 1001 Going Away first).
+class ClientTabs : public QTabWidget
+{
+    Q_OBJECT
+public:
+    explicit ClientTabs(EventStore *store, QWidget *parent = nullptr);
+
+    ClientTab *tab(int index) const;
+    ClientTab *currentTab() const;
+
+    // The URL and headers a new tab starts with.
+    void setDefaultUrl(const QString &url) { m_defaultUrl = url; }
+    QString defaultUrl() const { return m_defaultUrl; }
+    void setDefaultHeaders(const HeaderList &headers) { m_defaultHeaders = headers; }
+    // The CA file every tab (and every new tab) trusts.
+    void setTrustedCaFile(const QString &path);
+
+public Q_SLOTS:
+    ClientTab *addClientTab();
+    // Opens `count` tabs to `url` and connects them all.
+    void openClients(const QString &url, int count);
+    void closeClientTab(int index);
+    void closeCurrentTab();
+    void renameTab(int index);
+
+private:
+    void updateTitle(ClientTab *tab);
+
+    EventStore *m_store;
+    QString m_defaultUrl;
+    HeaderList m_defaultHeaders;
+    QString m_trustedCaFile;
+};
+
+} // namespace sockpit

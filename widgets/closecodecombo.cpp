@@ -1,0 +1,73 @@
+#include "closecodecombo.h"
+
+#include "protocol/closecodes.h"
+
+#include <QLineEdit>
+#include <QRegularExpression>
+
+namespace sockpit {
+
+namespace {
+QString codeLabel(int code)
+{
+    return QString::number(code) + u' ' + protocol::closeCodeInfo(code).name;
+}
+
+std::optional<int> leadingNumber(const QString &text)
+{
+    static const QRegularExpression number(QStringLiteral("^\\s*(\\d{1,5})\\b"));
+    const QRegularExpressionMatch match = number.match(text);
+    if (!match.hasMatch())
+        return std::nullopt;
+    return match.captured(1).toInt();
+}
+} // namespace
+
+CloseCodeCombo::CloseCodeCombo(QWidget *parent)
+    : QComboBox(parent)
+{
+    setEditable(true);
+    setInsertPolicy(QComboBox::NoInsert);
+    for (const int code : protocol::wellKnownCloseCodes()) {
+        if (protocol::isSendableCloseCode(code))
+            addItem(codeLabel(code), code);
+    }
+    addItem(codeLabel(3000), 3000);
+    addItem(codeLabel(4000), 4000);
+    setCurrentIndex(0);
+    setToolTip(tr("Pick a close code or type any code from 1000 to 4999 that may be sent "
+                  "(RFC 6455 section 7.4)."));
+    setMinimumContentsLength(14);
+    setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+}
+
+std::optional<int> CloseCodeCombo::code() const
+{
+    const std::optional<int> value = leadingNumber(currentText());
+    if (!value || !protocol::isSendableCloseCode(*value))
+        return std::nullopt;
+    return value;
+}
+
+void CloseCodeCombo::setCode(int code)
+{
+    const int index = findData(code);
+    if (index >= 0)
+        setCurrentIndex(index);
+    else
+        setEditText(codeLabel(code));
+}
+
+QString CloseCodeCombo::problem() const
+{
+    const std::optional<int> value = leadingNumber(currentText());
+    if (!value)
+        return tr("Type a close code, for example 1000 or 4001.");
+    if (!protocol::isSendableCloseCode(*value))
+        return tr("%1 cannot be sent in a Close frame (%2).")
+            .arg(*value)
+            .arg(protocol::closeCodeInfo(*value).name);
+    return {};
+}
+
+} // namespace sockpit

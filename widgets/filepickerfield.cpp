@@ -1,0 +1,44 @@
+#include "filepickerfield.h"
+
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QToolButton>
+
+namespace sockpit {
+
+FilePickerField::FilePickerField(const QString &dialogTitle, const QString &nameFilter,
+                                 QWidget *parent)
+    : QWidget(parent)
+    , m_edit(new QLineEdit(this))
+    , m_dialogTitle(dialogTitle)
+    , m_nameFilter(nameFilter)
+{
+    m_edit->setClearButtonEnabled(true);
+    auto *browse = new QToolButton(this);
+    browse->setText(tr("Browse…"));
+    browse->setToolTip(dialogTitle);
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_edit, 1);
+    layout->addWidget(browse);
+    connect(m_edit, &QLineEdit::textChanged, this, &FilePickerField::pathChanged);
+    connect(browse, &QToolButton::clicked, this, [this] {
+        const QString chosen
+            = QFileDialog::getOpenFileName(this, m_dialogTitle, path(), m_nameFilter);
+        if (!chosen.isEmpty())
+            setPath(chosen);
+    });
+}
+
+QString FilePickerField::path() const
+{
+    return m_edit->text().trimmed();
+}
+
+void FilePickerField::setPath(const QString &path)
+{
+    m_edit->setText(path);
+}
+
+} // namespace sockpit
