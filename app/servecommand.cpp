@@ -1,14 +1,284 @@
 #include "servecommand.h"
 
 #include "cliusage.h"
+#include "signalwatcher.h"
+
+#include "events/eventstore.h"
+#include "events/jsonlines.h"
+#include "server/embeddedserver.h"
+#include "tls/tlscontext.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QTimer>
+
+#include <cstdio>
 
 namespace sockpit::cli {
 
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("sockpit::cli::serve", text);
+}
+
+// How long shutdown waits for peers to answer our 1001 Close frames.
+constexpr int ShutdownGraceMs = 3000;
+
+// HOST:PORT, where HOST may be an IPv6 literal in brackets ("[::1]:0").
+bool parseListen(const QString &text, QHostAddress *host, quint16 *port, QString *error)
+{
+    QString hostText;
+    QString portText;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(u']');
+        if (close < 0 || close + 1 >= text.size() || text.at(close + 1) != u':') {
+            *error = tr("--listen: expected [IPV6]:PORT, got \"%1\".").arg(text);
+            return false;
+        }
+        hostText = text.mid(1, close - 1);
+        portText = text.mid(close + 2);
+    } else {
+        const qsizetype colon = text.lastIndexOf(u':');
+        if (colon <= 0 || text.left(colon).contains(u':')) {
+            *error = tr("--listen: expected HOST:PORT (an IPv6 host in brackets), got \"%1\".")
+                         .arg(text);
+            return false;
+        }
+        hostText = text.left(colon);
+        portText = text.mid(colon + 1);
+    }
+    bool ok = false;
+    const uint number = portText.toUInt(&ok);
+    if (!ok || number > 65535) {
+        *error = tr("--listen: \"%1\" is not a port number (0-65535).").arg(portText);
+        return false;
+    }
+    *port = quint16(number);
+    if (hostText.compare(u"localhost", Qt::CaseInsensitive) == 0) {
+        *host = QHostAddress(QHostAddress::LocalHost);
+        return true;
+    }
+    if (!host->setAddress(hostText)) {
+        *error = tr("--listen: \"%1\" is not an IP address.").arg(hostText);
+        return false;
+    }
+    return true;
+}
+
+// SECONDS[:CODE[:REASON]]; the reason may itself contain colons.
+bool parseCloseAfter(const QString &text, CloseAfter *closeAfter, QString *error)
+{
+    const QStringList parts = text.split(u':');
+    bool ok = false;
+    closeAfter->seconds = parts.at(0).toInt(&ok);
+    if (!ok || closeAfter->seconds < 0) {
+        *error = tr("--close-after: \"%1\" is not a number of seconds.").arg(parts.at(0));
+        return false;
+    }
+    if (parts.size() > 1) {
+        closeAfter->code = parts.at(1).toInt(&ok);
+        if (!ok || closeAfter->code < 1000 || closeAfter->code > 4999 || closeAfter->code == 1005
+            || closeAfter->code == 1006 || closeAfter->code == 1015) {
+            *error = tr("--close-after: \"%1\" is not a close code that may be sent.")
+                         .arg(parts.at(1));
+            return false;
+        }
+    }
+    if (parts.size() > 2)
+        closeAfter->reason = parts.mid(2).join(u':');
+    if (closeAfter->reason.toUtf8().size() > 123) {
+        *error = tr("--close-after: the reason is longer than 123 bytes.");
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
 int runServeCommand(const QStringList &arguments)
 {
-    Q_UNUSED(arguments);
-    printError(QStringLiteral("'serve' is not available in this build yet"));
-    return ExitUsage;
+    QCommandLineParser parser;
+    parser.setApplicationDescription(tr("Run the embedded WebSocket server without a window."));
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption helpOption({QStringLiteral("h"), QStringLiteral("help")},
+                                        tr("Show this help."));
+    const QCommandLineOption listenOption(
+        QStringLiteral("listen"),
+        tr("Where to listen (default 127.0.0.1:8080; port 0 picks a free one)."), tr("HOST:PORT"),
+        QStringLiteral("127.0.0.1:8080"));
+    const QCommandLineOption modeOption(QStringLiteral("mode"),
+                                        tr("echo, broadcast or silent (default echo)."), tr("MODE"),
+                                        QStringLiteral("echo"));
+    const QCommandLineOption replyOption(QStringLiteral("reply"),
+                                         tr("What is sent back; %m is the received message."),
+                                         tr("TEMPLATE"), QStringLiteral("%m"));
+    const QCommandLineOption closeAfterOption(QStringLiteral("close-after"),
+                                              tr("Close each connection that long after it opens."),
+                                              tr("SECONDS[:CODE[:REASON]]"));
+    const QCommandLineOption subprotocolOption(
+        QStringLiteral("subprotocol"), tr("An accepted subprotocol (repeatable, preferred first)."),
+        tr("NAME"));
+    const QCommandLineOption originOption(
+        QStringLiteral("origin"), tr("An allowed Origin (repeatable); others get HTTP 403."),
+        tr("ORIGIN"));
+    const QCommandLineOption maxSizeOption(
+        QStringLiteral("max-message-size"),
+        tr("Largest incoming message (default 16 MiB); larger ones close with 1009."), tr("BYTES"),
+        QString::number(qint64(16) * 1024 * 1024));
+    const QCommandLineOption certOption(QStringLiteral("tls-cert"),
+                                        tr("Certificate chain (PEM) or PKCS#12 bundle for wss."),
+                                        tr("FILE"));
+    const QCommandLineOption keyOption(QStringLiteral("tls-key"), tr("Private key (PEM) for wss."),
+                                       tr("FILE"));
+    const QCommandLineOption passphraseOption(
+        QStringLiteral("tls-key-passphrase-file"),
+        tr("File whose first line is the key's (or bundle's) passphrase."), tr("FILE"));
+    const QCommandLineOption selfSignedOption(
+        QStringLiteral("tls-self-signed"),
+        tr("Serve wss with a localhost certificate generated in memory."));
+    const QCommandLineOption logOption(QStringLiteral("log"),
+                                       tr("Write the JSON Lines event log here (\"-\": stdout)."),
+                                       tr("FILE"));
+    parser.addOptions({helpOption, listenOption, modeOption, replyOption, closeAfterOption,
+                       subprotocolOption, originOption, maxSizeOption, certOption, keyOption,
+                       passphraseOption, selfSignedOption, logOption});
+
+    if (!parser.parse(QStringList{QStringLiteral("sockpit serve")} + arguments)) {
+        printError(parser.errorText());
+        return ExitUsage;
+    }
+    if (parser.isSet(helpOption)) {
+        // helpText() names the executable's path; name the command instead.
+        QString help = parser.helpText();
+        const qsizetype firstLineEnd = help.indexOf(u'\n');
+        help.replace(0, firstLineEnd, tr("Usage: sockpit serve [options]"));
+        std::printf("%s", qUtf8Printable(help));
+        return ExitSuccess;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        printError(tr("serve takes no arguments, got \"%1\".")
+                       .arg(parser.positionalArguments().constFirst()));
+        return ExitUsage;
+    }
+
+    ServerConfig config;
+    QString error;
+    if (!parseListen(parser.value(listenOption), &config.host, &config.port, &error)) {
+        printError(error);
+        return ExitUsage;
+    }
+    const std::optional<ServerMode> mode = serverModeFromName(parser.value(modeOption));
+    if (!mode) {
+        printError(tr("--mode: expected echo, broadcast or silent, got \"%1\".")
+                       .arg(parser.value(modeOption)));
+        return ExitUsage;
+    }
+    config.mode = *mode;
+    config.replyTemplate = parser.value(replyOption);
+    if (parser.isSet(closeAfterOption)) {
+        CloseAfter closeAfter;
+        if (!parseCloseAfter(parser.value(closeAfterOption), &closeAfter, &error)) {
+            printError(error);
+            return ExitUsage;
+        }
+        config.closeAfter = closeAfter;
+    }
+    config.subprotocols = parser.values(subprotocolOption);
+    config.allowedOrigins = parser.values(originOption);
+    bool ok = false;
+    config.maxMessageSize = parser.value(maxSizeOption).toLongLong(&ok);
+    if (!ok || config.maxMessageSize <= 0) {
+        printError(tr("--max-message-size: \"%1\" is not a positive number of bytes.")
+                       .arg(parser.value(maxSizeOption)));
+        return ExitUsage;
+    }
+
+    const bool fileTls = parser.isSet(certOption) || parser.isSet(keyOption);
+    if (fileTls && parser.isSet(selfSignedOption)) {
+        printError(tr("--tls-self-signed cannot be combined with --tls-cert/--tls-key."));
+        return ExitUsage;
+    }
+    if (parser.isSet(passphraseOption) && !fileTls) {
+        printError(tr("--tls-key-passphrase-file needs --tls-cert."));
+        return ExitUsage;
+    }
+    if (fileTls) {
+        if (!parser.isSet(certOption)) {
+            printError(tr("--tls-key needs --tls-cert."));
+            return ExitUsage;
+        }
+        config.tls.enabled = true;
+        config.tls.certificateFile = parser.value(certOption);
+        config.tls.keyFile = parser.value(keyOption);
+        if (parser.isSet(passphraseOption)) {
+            QFile file(parser.value(passphraseOption));
+            if (!file.open(QIODevice::ReadOnly)) {
+                printError(tr("Cannot read the passphrase file %1: %2")
+                               .arg(file.fileName(), file.errorString()));
+                return ExitFailure;
+            }
+            QByteArray passphrase = file.readLine();
+            while (passphrase.endsWith('\n') || passphrase.endsWith('\r'))
+                passphrase.chop(1);
+            config.tls.passphrase = passphrase;
+        }
+    } else if (parser.isSet(selfSignedOption)) {
+        config.tls.enabled = true;
+        config.tls.selfSigned = true;
+    }
+
+    EventStore store;
+    JsonLinesWriter writer;
+    if (parser.isSet(logOption)) {
+        if (!writer.open(parser.value(logOption))) {
+            printError(tr("Cannot open the log %1: %2")
+                           .arg(parser.value(logOption), writer.errorString()));
+            return ExitFailure;
+        }
+        QObject::connect(&store, &EventStore::recorded, &writer, &JsonLinesWriter::write);
+    }
+
+    EmbeddedServer server(&store);
+    if (!server.start(config)) {
+        printError(server.errorString());
+        writer.close();
+        return ExitFailure;
+    }
+    printStatus(QStringLiteral("listening on %1").arg(server.url().toString()));
+    if (config.tls.enabled && config.tls.selfSigned) {
+        printStatus(tr("certificate SHA-256 fingerprint: %1")
+                        .arg(tls::sha256Fingerprint(server.localCertificate())));
+    }
+
+    // SIGINT/SIGTERM: close every connection with 1001 (Going Away, RFC 6455 section
+    // 7.4.1), wait a bounded time for the peers' answers, then exit 0 with the log flushed.
+    SignalWatcher signals;
+    QTimer grace;
+    grace.setSingleShot(true);
+    QObject::connect(&grace, &QTimer::timeout, &server,
+                     [] { QCoreApplication::exit(ExitSuccess); });
+    bool stopping = false;
+    auto finishWhenIdle = [&server, &stopping] {
+        if (stopping && server.connections().isEmpty())
+            QCoreApplication::exit(ExitSuccess);
+    };
+    QObject::connect(&server, &EmbeddedServer::connectionClosed, &server, finishWhenIdle);
+    QObject::connect(&signals, &SignalWatcher::terminationRequested, &server,
+                     [&server, &stopping, &grace, &finishWhenIdle](int) {
+                         if (stopping)
+                             return;
+                         stopping = true;
+                         server.stop(1001, tr("server shutting down"));
+                         grace.start(ShutdownGraceMs);
+                         finishWhenIdle();
+                     });
+
+    const int code = QCoreApplication::exec();
+    writer.close();
+    return code;
 }
 
 } // namespace sockpit::cli

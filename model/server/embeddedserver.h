@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QObject>
+#include <QSslCertificate>
 #include <QUrl>
 
 namespace sockpit {
@@ -48,6 +49,8 @@ public:
     quint16 port() const;
     QString errorString() const;
     const ServerConfig &config() const;
+    // The certificate a wss server presents (null for ws), e.g. to show its fingerprint.
+    QSslCertificate localCertificate() const;
 
     // Settings that may change while listening (they apply to the next message).
     void setMode(ServerMode mode);

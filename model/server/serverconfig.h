@@ -37,6 +37,8 @@ struct ServerConfig
     QStringList allowedOrigins; // empty: any origin
     qint64 maxMessageSize = qint64(16) * 1024 * 1024;
     TlsServerSettings tls;
+    // How long a peer may take to send a complete upgrade request before it is dropped.
+    int handshakeTimeoutMs = 10000;
 };
 
 } // namespace sockpit

@@ -1,0 +1,615 @@
+#include "embeddedserver.h"
+
+#include "events/eventstore.h"
+#include "protocol/handshakerequest.h"
+#include "serverconnection.h"
+#include "tls/tlscontext.h"
+
+#include <QCoreApplication>
+#include <QHash>
+#include <QPointer>
+#include <QSslServer>
+#include <QSslSocket>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+#include <map>
+
+namespace sockpit {
+
+namespace {
+
+QString peerString(QHostAddress address, quint16 port)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4)
+        address = QHostAddress(v4); // ::ffff:127.0.0.1 reads better as 127.0.0.1
+    if (address.protocol() == QAbstractSocket::IPv6Protocol)
+        return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
+    return QStringLiteral("%1:%2").arg(address.toString()).arg(port);
+}
+
+// A request was handed to QWebSocketServer and is waiting for Qt to finish it.
+struct HandedOff
+{
+    qint64 id = 0;
+    QPointer<QTcpSocket> socket;
+    QString path;
+    QString query;
+    QString origin;
+    QString subprotocol; // the one this server prefers among those the client offered
+    bool secure = false;
+};
+
+} // namespace
+
+class EmbeddedServer::Private
+{
+public:
+    Private(EmbeddedServer *owner, EventStore *eventStore)
+        : q(owner)
+        , store(eventStore)
+    { }
+
+    void record(Event event)
+    {
+        if (store)
+            store->append(std::move(event));
+    }
+    void recordServerError(const QString &id, const QString &sentence)
+    {
+        record(makeErrorEvent(EventSource::Server, 0, id, sentence));
+    }
+    bool fail(const QString &id, const QString &sentence)
+    {
+        errorString = sentence;
+        recordServerError(id, sentence);
+        Q_EMIT q->failed(sentence);
+        return false;
+    }
+
+    void takePendingSockets();
+    void watchSocket(QTcpSocket *socket);
+    void readHead(QTcpSocket *socket, qint64 id);
+    void reject(QTcpSocket *socket, qint64 id, const HttpRequestHead &request,
+                const protocol::HandshakeVerdict &verdict);
+    void handOffNext();
+    void takeWebSockets();
+    void onText(qint64 id, const QString &text);
+    void onBinary(qint64 id, const QByteArray &data);
+    void onFinished(qint64 id);
+    QList<ServerConnection *> openConnections() const;
+    QString applyTemplate(const QString &message) const;
+
+    EmbeddedServer *q;
+    EventStore *store;
+    ServerConfig config;
+    QString errorString;
+    QUrl url;
+    QSslCertificate certificate;
+    // Replaced (not reused) on every start, so that ws and wss need no reconfiguration.
+    std::unique_ptr<QTcpServer> tcp;
+    std::unique_ptr<QWebSocketServer> ws;
+    QHash<QString, HandedOff> handedOff; // by peer "host:port"
+    // QWebSocketServer picks the first subprotocol in the *client's* order that it
+    // supports. To honour the server's preference, each request is handed over alone with
+    // only its negotiated protocol as "supported": one handshake inside Qt at a time.
+    QList<QPointer<QTcpSocket>> handOffQueue;
+    QPointer<QTcpSocket> inQt;
+    std::map<qint64, ServerConnection *> connections; // children of q
+};
+
+EmbeddedServer::EmbeddedServer(EventStore *store, QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>(this, store))
+{ }
+
+EmbeddedServer::~EmbeddedServer()
+{
+    // Connections are children and go with us; their close events are not recorded then,
+    // since the store may already be gone.
+    for (auto &[id, connection] : d->connections)
+        connection->disconnect(this);
+}
+
+bool EmbeddedServer::start(const ServerConfig &config)
+{
+    if (isListening())
+        stop();
+    d->errorString.clear();
+    d->config = config;
+    d->certificate = QSslCertificate();
+
+    if (config.maxMessageSize <= 0) {
+        return d->fail(QStringLiteral("bad-max-message-size"),
+                       tr("The maximum message size must be at least one byte."));
+    }
+
+    std::unique_ptr<QTcpServer> tcp;
+    if (config.tls.enabled) {
+        tls::TlsProblem problem;
+        const std::optional<QSslConfiguration> ssl = tls::serverConfiguration(config.tls, &problem);
+        if (!ssl)
+            return d->fail(problem.id, problem.message);
+        d->certificate = ssl->localCertificate();
+        auto sslServer = std::make_unique<QSslServer>();
+        sslServer->setSslConfiguration(*ssl);
+        sslServer->setHandshakeTimeout(config.handshakeTimeoutMs);
+        QSslServer *raw = sslServer.get();
+        connect(raw, &QSslServer::errorOccurred, this,
+                [this](QSslSocket *socket, QAbstractSocket::SocketError) {
+                    d->recordServerError(
+                        QStringLiteral("tls-handshake-failed"),
+                        tr("The TLS handshake with %1 failed: %2")
+                            .arg(peerString(socket->peerAddress(), socket->peerPort()),
+                                 socket->errorString()));
+                });
+        tcp = std::move(sslServer);
+    } else {
+        tcp = std::make_unique<QTcpServer>();
+    }
+
+    if (!tcp->listen(config.host, config.port)) {
+        const QString where = peerString(config.host, config.port);
+        switch (tcp->serverError()) {
+        case QAbstractSocket::AddressInUseError:
+            return d->fail(QStringLiteral("port-in-use"),
+                           tr("Cannot listen on %1: the port is already in use.").arg(where));
+        case QAbstractSocket::SocketAddressNotAvailableError:
+            return d->fail(
+                QStringLiteral("address-not-available"),
+                tr("Cannot listen on %1: the address is not one of this machine's.").arg(where));
+        case QAbstractSocket::SocketAccessError:
+            return d->fail(QStringLiteral("port-access-denied"),
+                           tr("Cannot listen on %1: permission denied (ports below 1024 "
+                              "need privileges).")
+                               .arg(where));
+        default:
+            return d->fail(QStringLiteral("listen-failed"),
+                           tr("Cannot listen on %1: %2").arg(where, tcp->errorString()));
+        }
+    }
+
+    // NonSecureMode even for wss: TLS is already terminated by QSslServer, and
+    // handleConnection() works on the encrypted QSslSocket like on a plain one.
+    auto ws = std::make_unique<QWebSocketServer>(QStringLiteral("Sockpit"),
+                                                 QWebSocketServer::NonSecureMode);
+    ws->setSupportedSubprotocols(config.subprotocols);
+    ws->setHandshakeTimeout(config.handshakeTimeoutMs);
+    connect(ws.get(), &QWebSocketServer::newConnection, this, [this] { d->takeWebSockets(); });
+    connect(tcp.get(), &QTcpServer::pendingConnectionAvailable, this,
+            [this] { d->takePendingSockets(); });
+
+    d->tcp = std::move(tcp);
+    d->ws = std::move(ws);
+
+    QUrl url;
+    url.setScheme(config.tls.enabled ? QStringLiteral("wss") : QStringLiteral("ws"));
+    url.setHost(d->tcp->serverAddress().toString());
+    url.setPort(d->tcp->serverPort());
+    d->url = url;
+
+    Event e;
+    e.kind = EventKind::Listening;
+    e.url = url.toString();
+    d->record(std::move(e));
+    Q_EMIT started(url);
+    return true;
+}
+
+void EmbeddedServer::stop(int code, const QString &reason)
+{
+    if (!d->tcp)
+        return;
+    closeAll(code, reason);
+    d->tcp->close();
+    // Requests still being read or handed to Qt end here; their sockets die with the
+    // listening server.
+    d->handedOff.clear();
+    d->handOffQueue.clear();
+    d->inQt = nullptr;
+    std::unique_ptr<QTcpServer> tcp = std::move(d->tcp);
+    std::unique_ptr<QWebSocketServer> ws = std::move(d->ws);
+    const QList<QTcpSocket *> sockets = tcp->findChildren<QTcpSocket *>();
+    for (QTcpSocket *socket : sockets)
+        socket->abort();
+    tcp.release()->deleteLater();
+    ws.release()->deleteLater();
+
+    Event e;
+    e.kind = EventKind::Stopped;
+    e.url = d->url.toString();
+    d->record(std::move(e));
+    Q_EMIT stopped();
+}
+
+bool EmbeddedServer::isListening() const
+{
+    return d->tcp && d->tcp->isListening();
+}
+
+QUrl EmbeddedServer::url() const
+{
+    return isListening() ? d->url : QUrl();
+}
+
+quint16 EmbeddedServer::port() const
+{
+    return isListening() ? d->tcp->serverPort() : 0;
+}
+
+QSslCertificate EmbeddedServer::localCertificate() const
+{
+    return d->certificate;
+}
+
+QString EmbeddedServer::errorString() const
+{
+    return d->errorString;
+}
+
+const ServerConfig &EmbeddedServer::config() const
+{
+    return d->config;
+}
+
+void EmbeddedServer::setMode(ServerMode mode)
+{
+    d->config.mode = mode;
+}
+
+void EmbeddedServer::setReplyTemplate(const QString &replyTemplate)
+{
+    d->config.replyTemplate = replyTemplate;
+}
+
+QList<ConnectionInfo> EmbeddedServer::connections() const
+{
+    QList<ConnectionInfo> result;
+    for (const auto &[id, connection] : d->connections)
+        result.append(connection->info());
+    return result;
+}
+
+std::optional<ConnectionInfo> EmbeddedServer::connection(qint64 id) const
+{
+    const auto it = d->connections.find(id);
+    if (it == d->connections.end())
+        return std::nullopt;
+    return it->second->info();
+}
+
+bool EmbeddedServer::sendText(qint64 id, const QString &text)
+{
+    const auto it = d->connections.find(id);
+    return it != d->connections.end() && it->second->sendText(text);
+}
+
+bool EmbeddedServer::sendBinary(qint64 id, const QByteArray &data)
+{
+    const auto it = d->connections.find(id);
+    return it != d->connections.end() && it->second->sendBinary(data);
+}
+
+bool EmbeddedServer::ping(qint64 id, const QByteArray &payload)
+{
+    const auto it = d->connections.find(id);
+    return it != d->connections.end() && it->second->ping(payload);
+}
+
+int EmbeddedServer::broadcastText(const QString &text)
+{
+    const QList<ServerConnection *> recipients = d->openConnections();
+    Event e;
+    e.kind = EventKind::Broadcast;
+    e.direction = EventDirection::Out;
+    e.payload = text.toUtf8();
+    e.size = e.payload.size();
+    e.textPayload = true;
+    e.recipients = int(recipients.size());
+    d->record(std::move(e));
+    int sent = 0;
+    for (ServerConnection *connection : recipients)
+        sent += connection->sendText(text) ? 1 : 0;
+    return sent;
+}
+
+int EmbeddedServer::broadcastBinary(const QByteArray &data)
+{
+    const QList<ServerConnection *> recipients = d->openConnections();
+    Event e;
+    e.kind = EventKind::Broadcast;
+    e.direction = EventDirection::Out;
+    e.payload = data;
+    e.size = data.size();
+    e.recipients = int(recipients.size());
+    d->record(std::move(e));
+    int sent = 0;
+    for (ServerConnection *connection : recipients)
+        sent += connection->sendBinary(data) ? 1 : 0;
+    return sent;
+}
+
+bool EmbeddedServer::closeConnection(qint64 id, int code, const QString &reason)
+{
+    const auto it = d->connections.find(id);
+    return it != d->connections.end() && it->second->close(code, reason);
+}
+
+void EmbeddedServer::closeAll(int code, const QString &reason)
+{
+    const QList<ServerConnection *> open = d->openConnections();
+    for (ServerConnection *connection : open)
+        connection->close(code, reason);
+}
+
+QList<ServerConnection *> EmbeddedServer::Private::openConnections() const
+{
+    QList<ServerConnection *> result;
+    for (const auto &[id, connection] : connections) {
+        if (connection->isOpen())
+            result.append(connection);
+    }
+    return result;
+}
+
+void EmbeddedServer::Private::takePendingSockets()
+{
+    while (tcp && tcp->hasPendingConnections()) {
+        QTcpSocket *socket = tcp->nextPendingConnection();
+        if (socket)
+            watchSocket(socket);
+    }
+}
+
+void EmbeddedServer::Private::watchSocket(QTcpSocket *socket)
+{
+    const qint64 id = nextConnectionId();
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
+        Event e;
+        e.kind = EventKind::Tls;
+        e.connection = id;
+        e.direction = EventDirection::In;
+        e.peer = peerString(socket->peerAddress(), socket->peerPort());
+        e.tls = std::make_shared<const TlsInfo>(
+            tls::describeSession(ssl->sslConfiguration(), ssl->sslHandshakeErrors(), false));
+        record(std::move(e));
+    }
+
+    // Bounded wait for the whole head: a peer that connects and sends nothing (or too
+    // little) must not hold a socket open for ever.
+    auto *timer = new QTimer(socket);
+    timer->setSingleShot(true);
+    QObject::connect(timer, &QTimer::timeout, socket, [this, socket, id] {
+        record(makeErrorEvent(EventSource::Server, id, QStringLiteral("handshake-timeout"),
+                              tr("%1 did not send a complete upgrade request within %2 ms.")
+                                  .arg(peerString(socket->peerAddress(), socket->peerPort()))
+                                  .arg(config.handshakeTimeoutMs)));
+        socket->abort();
+        socket->deleteLater();
+    });
+    timer->start(config.handshakeTimeoutMs);
+    QObject::connect(socket, &QTcpSocket::readyRead, timer,
+                     [this, socket, id] { readHead(socket, id); });
+    QObject::connect(socket, &QTcpSocket::disconnected, timer, [socket] {
+        // Gone before a complete request: nothing to answer.
+        socket->deleteLater();
+    });
+    if (socket->bytesAvailable() > 0)
+        readHead(socket, id);
+}
+
+void EmbeddedServer::Private::readHead(QTcpSocket *socket, qint64 id)
+{
+    // peek, never read: QWebSocketServer must find the request untouched.
+    const QByteArray received = socket->peek(protocol::MaxRequestHeadSize + 1);
+    const protocol::HeadScan scan = protocol::scanRequestHead(received);
+    if (scan.status == protocol::HeadScan::Incomplete)
+        return;
+    auto *timer = socket->findChild<QTimer *>(QString(), Qt::FindDirectChildrenOnly);
+    if (timer)
+        delete timer; // also drops the readyRead/disconnected connections made with it
+
+    if (scan.status == protocol::HeadScan::TooLarge) {
+        reject(socket, id, HttpRequestHead(), protocol::tooLargeVerdict());
+        return;
+    }
+    QString parseError;
+    const std::optional<protocol::ParsedRequestHead> parsed
+        = protocol::parseRequestHead(QByteArrayView(received).first(scan.length), &parseError);
+    if (!parsed) {
+        reject(socket, id, HttpRequestHead(), protocol::malformedVerdict(parseError));
+        return;
+    }
+    const protocol::HandshakeVerdict verdict
+        = protocol::validateUpgradeRequest(*parsed, protocol::UpgradePolicy{config.allowedOrigins});
+    if (!verdict.accepted()) {
+        reject(socket, id, parsed->head, verdict);
+        return;
+    }
+
+    const QString subprotocol = protocol::negotiateSubprotocol(
+        config.subprotocols, protocol::requestedSubprotocols(parsed->head.headers));
+    auto handshake = std::make_shared<Handshake>();
+    handshake->request = parsed->head;
+    // The exact response bytes come from QWebSocketServer; these are the headers it sends
+    // (RFC 6455 section 4.2.2), with the accept key computed here the same way.
+    handshake->response = protocol::acceptResponse(*parsed, subprotocol);
+    const QString peer = peerString(socket->peerAddress(), socket->peerPort());
+    Event e;
+    e.kind = EventKind::Handshake;
+    e.connection = id;
+    e.direction = EventDirection::In;
+    e.peer = peer;
+    e.handshake = std::move(handshake);
+    record(std::move(e));
+
+    HandedOff entry;
+    entry.id = id;
+    entry.socket = socket;
+    const QByteArray &target = parsed->head.target;
+    const qsizetype question = target.indexOf('?');
+    entry.path = QString::fromLatin1(question < 0 ? target : target.first(question));
+    entry.query = question < 0 ? QString() : QString::fromLatin1(target.sliced(question + 1));
+    entry.origin = QString::fromLatin1(
+        protocol::headerValue(parsed->head.headers, "Origin").value_or(QByteArray()));
+    entry.secure = qobject_cast<QSslSocket *>(socket) != nullptr;
+    entry.subprotocol = subprotocol;
+    handedOff.insert(peer, entry);
+    handOffQueue.append(socket);
+    handOffNext();
+}
+
+void EmbeddedServer::Private::handOffNext()
+{
+    while (!inQt && ws && !handOffQueue.isEmpty()) {
+        QTcpSocket *socket = handOffQueue.takeFirst();
+        if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+            continue;
+        const QString peer = peerString(socket->peerAddress(), socket->peerPort());
+        const QString subprotocol = handedOff.value(peer).subprotocol;
+        ws->setSupportedSubprotocols(subprotocol.isEmpty() ? QStringList()
+                                                           : QStringList{subprotocol});
+        inQt = socket;
+        // Qt refuses or times out by closing the socket: then the next one may go.
+        auto release = [this, socket] {
+            if (inQt == socket || !inQt) {
+                inQt = nullptr;
+                handOffNext();
+            }
+        };
+        QObject::connect(socket, &QTcpSocket::disconnected, q, release);
+        QObject::connect(socket, &QObject::destroyed, q, release);
+        ws->handleConnection(socket);
+    }
+}
+
+void EmbeddedServer::Private::reject(QTcpSocket *socket, qint64 id, const HttpRequestHead &request,
+                                     const protocol::HandshakeVerdict &verdict)
+{
+    const HttpResponseHead response = protocol::rejectionResponse(verdict);
+    const QString peer = peerString(socket->peerAddress(), socket->peerPort());
+    auto handshake = std::make_shared<Handshake>();
+    handshake->request = request;
+    handshake->response = response;
+    Event e;
+    e.kind = EventKind::Handshake;
+    e.connection = id;
+    e.direction = EventDirection::In;
+    e.peer = peer;
+    e.handshake = std::move(handshake);
+    record(std::move(e));
+    record(makeErrorEvent(EventSource::Server, id, verdict.errorId,
+                          tr("Handshake from %1 rejected with %2: %3")
+                              .arg(peer)
+                              .arg(verdict.status)
+                              .arg(verdict.sentence)));
+
+    // Drain what the peer sent, so that closing does not reset the connection before the
+    // peer has read our answer.
+    socket->readAll();
+    socket->write(protocol::serializeResponse(response));
+    QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    socket->disconnectFromHost();
+    // A peer that never reads must not keep the socket: drop it after a bound.
+    QTimer::singleShot(config.handshakeTimeoutMs, socket, [socket] {
+        socket->abort();
+        socket->deleteLater();
+    });
+}
+
+void EmbeddedServer::Private::takeWebSockets()
+{
+    while (ws && ws->hasPendingConnections()) {
+        QWebSocket *webSocket = ws->nextPendingConnection();
+        if (!webSocket)
+            continue;
+        const QString peer = peerString(webSocket->peerAddress(), webSocket->peerPort());
+        HandedOff entry = handedOff.take(peer);
+        if (entry.id == 0)
+            entry.id = nextConnectionId();
+        // The TCP socket was a child of the listening server; it now lives exactly as long
+        // as the WebSocket that wraps it, so that stop() and restart do not cut it.
+        if (entry.socket && entry.socket->parent() == tcp.get())
+            entry.socket->setParent(webSocket);
+        if (entry.socket == inQt || !inQt) {
+            inQt = nullptr;
+            QMetaObject::invokeMethod(
+                q, [this] { handOffNext(); }, Qt::QueuedConnection);
+        }
+
+        ConnectionInfo info;
+        info.id = entry.id;
+        info.peer = peer;
+        info.path = entry.path;
+        info.query = entry.query;
+        info.origin = entry.origin;
+        info.secure = entry.secure;
+        auto *connection = new ServerConnection(webSocket, info, store, config, q);
+        connections.emplace(info.id, connection);
+        QObject::connect(connection, &ServerConnection::textReceived, q,
+                         [this](qint64 id, const QString &text) { onText(id, text); });
+        QObject::connect(connection, &ServerConnection::binaryReceived, q,
+                         [this](qint64 id, const QByteArray &data) { onBinary(id, data); });
+        QObject::connect(connection, &ServerConnection::changed, q,
+                         &EmbeddedServer::connectionChanged);
+        QObject::connect(connection, &ServerConnection::finished, q,
+                         [this](qint64 id) { onFinished(id); });
+        connection->start();
+        Q_EMIT q->connectionOpened(info.id);
+    }
+}
+
+QString EmbeddedServer::Private::applyTemplate(const QString &message) const
+{
+    QString reply = config.replyTemplate;
+    return reply.replace(QStringLiteral("%m"), message);
+}
+
+void EmbeddedServer::Private::onText(qint64 id, const QString &text)
+{
+    switch (config.mode) {
+    case ServerMode::Echo:
+        if (const auto it = connections.find(id); it != connections.end())
+            it->second->sendText(applyTemplate(text));
+        break;
+    case ServerMode::Broadcast:
+        q->broadcastText(applyTemplate(text));
+        break;
+    case ServerMode::Silent:
+        break;
+    }
+}
+
+void EmbeddedServer::Private::onBinary(qint64 id, const QByteArray &data)
+{
+    // A template is text; binary goes back unchanged, as binary.
+    switch (config.mode) {
+    case ServerMode::Echo:
+        if (const auto it = connections.find(id); it != connections.end())
+            it->second->sendBinary(data);
+        break;
+    case ServerMode::Broadcast:
+        q->broadcastBinary(data);
+        break;
+    case ServerMode::Silent:
+        break;
+    }
+}
+
+void EmbeddedServer::Private::onFinished(qint64 id)
+{
+    const auto it = connections.find(id);
+    if (it == connections.end())
+        return;
+    ServerConnection *connection = it->second;
+    connections.erase(it);
+    connection->deleteLater();
+    Q_EMIT q->connectionClosed(id);
+}
+
+} // namespace sockpit

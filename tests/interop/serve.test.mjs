@@ -1,0 +1,222 @@
+// Real Node `ws` clients against `sockpit serve` (issue 3).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+
+const binary = process.env.SOCKPIT_BINARY;
+const STEP_MS = 10000;
+
+function withTimeout(promise, what, ms = STEP_MS) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// Starts `sockpit serve` on a free port; resolves once the first stderr line names it.
+async function serve(args) {
+  const dir = mkdtempSync(join(tmpdir(), 'sockpit-serve-'));
+  const log = join(dir, 'log.jsonl');
+  const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--log', log, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60000);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => {
+    clearTimeout(killer);
+    resolve({ code, signal });
+  }));
+  let stderr = '';
+  const url = await withTimeout(new Promise((resolve, reject) => {
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      const firstLine = stderr.split('\n')[0];
+      if (stderr.includes('\n')) {
+        const match = /^listening on (ws:\/\/127\.0\.0\.1:(\d+))$/.exec(firstLine);
+        if (match) resolve(match[1]);
+        else reject(new Error(`unexpected first line: ${firstLine}`));
+      }
+    });
+    child.on('exit', () => reject(new Error(`serve exited early: ${stderr}`)));
+  }), 'listening line');
+  const events = () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const result = await withTimeout(exited, 'serve exit');
+    rmSync(dir, { recursive: true, force: true });
+    return result;
+  };
+  return { url, child, events, exited, stop };
+}
+
+function connect(url, protocols, options) {
+  const ws = new WebSocket(url, protocols, options);
+  const messages = [];
+  ws.on('message', (data, isBinary) => messages.push(isBinary ? data : data.toString()));
+  const closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const opened = withTimeout(new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  }), 'open');
+  return { ws, messages, closed, opened };
+}
+
+async function until(predicate, what) {
+  await withTimeout((async () => {
+    while (!predicate()) await new Promise((r) => setTimeout(r, 20));
+  })(), what);
+}
+
+test('echo applies the reply template', async () => {
+  const server = await serve(['--reply', 'Server says: %m']);
+  try {
+    const client = connect(server.url);
+    await client.opened;
+    client.ws.send('Hello, server!');
+    await until(() => client.messages.length === 1, 'echo');
+    assert.equal(client.messages[0], 'Server says: Hello, server!');
+    client.ws.close();
+    await withTimeout(client.closed, 'close');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('broadcast reaches five clients, the sender included', async () => {
+  const server = await serve(['--mode', 'broadcast', '--reply', 'Broadcast: %m']);
+  try {
+    const clients = Array.from({ length: 5 }, () => connect(server.url));
+    await Promise.all(clients.map((c) => c.opened));
+    await until(() => server.events().filter((e) => e.kind === 'open').length === 5, 'five opens');
+    clients[2].ws.send('hi all');
+    for (const c of clients) await until(() => c.messages.length === 1, 'broadcast');
+    for (const c of clients) assert.equal(c.messages[0], 'Broadcast: hi all');
+    const broadcast = server.events().find((e) => e.kind === 'broadcast');
+    assert.equal(broadcast.recipients, 5);
+    assert.equal(broadcast.text, 'Broadcast: hi all');
+    for (const c of clients) c.ws.close();
+    await Promise.all(clients.map((c) => withTimeout(c.closed, 'close')));
+  } finally {
+    await server.stop();
+  }
+});
+
+test('subprotocol negotiation follows the server preference', async () => {
+  const server = await serve(['--subprotocol', 'json', '--subprotocol', 'chat']);
+  try {
+    const client = connect(server.url, ['chat', 'json']);
+    await client.opened;
+    assert.equal(client.ws.protocol, 'json');
+    await until(() => server.events().some((e) => e.kind === 'open'), 'open event');
+    assert.equal(server.events().find((e) => e.kind === 'open').subprotocol, 'json');
+    client.ws.close();
+    await withTimeout(client.closed, 'close');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a custom request header appears in the log in wire case', async () => {
+  const server = await serve([]);
+  try {
+    const client = connect(server.url, [], { headers: { 'X-Interop-Probe': 'Node WS' } });
+    await client.opened;
+    await until(() => server.events().some((e) => e.kind === 'handshake'), 'handshake event');
+    const handshake = server.events().find((e) => e.kind === 'handshake');
+    assert.ok(handshake.request.headers.some(([n, v]) => n === 'X-Interop-Probe' && v === 'Node WS'),
+      JSON.stringify(handshake.request.headers));
+    assert.equal(handshake.response.status, 101);
+    client.ws.close();
+    await withTimeout(client.closed, 'close');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('close 4001 "bye" is seen by both sides', async () => {
+  const server = await serve(['--close-after', '1:4001:bye']);
+  try {
+    // The client closes first: the server logs the remote close.
+    const first = connect(server.url);
+    await first.opened;
+    first.ws.close(4001, 'bye');
+    assert.deepEqual(await withTimeout(first.closed, 'client close'), { code: 4001, reason: 'bye' });
+    await until(() => server.events().some((e) => e.kind === 'close'), 'close event');
+    const close = server.events().find((e) => e.kind === 'close');
+    assert.equal(close.code, 4001);
+    assert.equal(close.reason, 'bye');
+    assert.equal(close.initiator, 'remote');
+    // The server closes after a second: the client sees 4001 "bye".
+    const second = connect(server.url);
+    await second.opened;
+    assert.deepEqual(await withTimeout(second.closed, 'server close'), { code: 4001, reason: 'bye' });
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a message over --max-message-size is closed with 1009', async () => {
+  const server = await serve(['--max-message-size', '1000']);
+  try {
+    const client = connect(server.url);
+    await client.opened;
+    client.ws.send('x'.repeat(5000));
+    const { code } = await withTimeout(client.closed, 'close');
+    assert.equal(code, 1009);
+    await until(() => server.events().some((e) => e.kind === 'close'), 'close event');
+    assert.equal(server.events().find((e) => e.kind === 'close').code, 1009);
+    assert.ok(server.events().some((e) => e.kind === 'error' && e.id === 'message-too-big'));
+  } finally {
+    await server.stop();
+  }
+});
+
+test('SIGTERM closes clients with 1001 and exits 0 with a complete log', async () => {
+  const server = await serve([]);
+  const clients = [connect(server.url), connect(server.url)];
+  await Promise.all(clients.map((c) => c.opened));
+  await until(() => server.events().filter((e) => e.kind === 'open').length === 2, 'opens');
+  server.child.kill('SIGTERM');
+  for (const c of clients) assert.equal((await withTimeout(c.closed, 'close')).code, 1001);
+  const events = server.events();
+  const result = await server.stop();
+  assert.deepEqual(result, { code: 0, signal: null });
+  const closes = events.filter((e) => e.kind === 'close');
+  assert.equal(closes.length, 2);
+  for (const close of closes) assert.equal(close.code, 1001);
+  assert.equal(events.at(-1).kind === 'stopped' || events.some((e) => e.kind === 'stopped'), true);
+  events.forEach((e, i) => assert.equal(e.seq, i + 1));
+});
+
+test('a port in use is one clear line and exit 1', async () => {
+  const server = await serve([]);
+  try {
+    const port = new URL(server.url).port;
+    const second = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const killer = setTimeout(() => second.kill('SIGKILL'), 10000);
+    let stderr = '';
+    second.stderr.on('data', (c) => { stderr += c; });
+    const code = await withTimeout(new Promise((r) => second.on('exit', r)), 'second exit');
+    clearTimeout(killer);
+    assert.equal(code, 1);
+    assert.equal(stderr.trim().split('\n').length, 1);
+    assert.match(stderr, /in use/);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a bad flag is a usage error', async () => {
+  const child = spawn(binary, ['serve', '--mode', 'loud'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10000);
+  let stderr = '';
+  child.stderr.on('data', (c) => { stderr += c; });
+  const code = await withTimeout(new Promise((r) => child.on('exit', r)), 'exit');
+  clearTimeout(killer);
+  assert.equal(code, 2);
+  assert.match(stderr, /--mode/);
+});

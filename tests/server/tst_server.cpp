@@ -1,0 +1,510 @@
+#include "events/eventstore.h"
+#include "protocol/handshakerequest.h"
+#include "server/connectionlistmodel.h"
+#include "server/embeddedserver.h"
+
+#include <QNetworkRequest>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+#include <QWebSocket>
+#include <QWebSocketHandshakeOptions>
+
+#include <memory>
+
+using namespace sockpit;
+
+namespace {
+
+// A server on 127.0.0.1:0 with every recorded event kept in order.
+struct Harness
+{
+    EventStore store;
+    EmbeddedServer server{&store};
+    QList<Event> events;
+
+    explicit Harness(ServerConfig config = {})
+    {
+        QObject::connect(&store, &EventStore::recorded, &store,
+                         [this](const Event &e) { events.append(e); });
+        config.port = 0;
+        started = server.start(config);
+    }
+    bool started = false;
+
+    QList<Event> of(EventKind kind) const
+    {
+        QList<Event> result;
+        for (const Event &e : events) {
+            if (e.kind == kind)
+                result.append(e);
+        }
+        return result;
+    }
+    int count(EventKind kind) const { return int(of(kind).size()); }
+    std::optional<Event> error(const QString &id) const
+    {
+        for (const Event &e : events) {
+            if (e.kind == EventKind::Error && e.errorId == id)
+                return e;
+        }
+        return std::nullopt;
+    }
+};
+
+std::unique_ptr<QWebSocket> openClient(const QUrl &url,
+                                       const QWebSocketHandshakeOptions &options = {})
+{
+    auto client = std::make_unique<QWebSocket>();
+    client->open(QNetworkRequest(url), options);
+    return client;
+}
+
+// Sends raw bytes and returns everything the server answers before it closes. The wait
+// runs the event loop (the server lives in this thread), bounded to 10 s.
+QByteArray rawExchange(quint16 port, const QByteArray &request)
+{
+    QTcpSocket socket;
+    QByteArray answer;
+    QObject::connect(&socket, &QTcpSocket::connected, &socket,
+                     [&socket, &request] { socket.write(request); });
+    QObject::connect(&socket, &QTcpSocket::readyRead, &socket,
+                     [&socket, &answer] { answer += socket.readAll(); });
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    const bool closed = QTest::qWaitFor(
+        [&socket] { return socket.state() == QAbstractSocket::UnconnectedState; }, 10000);
+    Q_UNUSED(closed); // the caller checks what was answered
+    answer += socket.readAll();
+    return answer;
+}
+
+QByteArray tutorialRequest(const QByteArray &extra = QByteArray())
+{
+    return "GET /chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\n"
+        + extra + "\r\n";
+}
+
+} // namespace
+
+class tst_Server : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void echoAppliesTheTemplate();
+    void binaryIsEchoedAsBinary();
+    void broadcastReachesEveryClientIncludingTheSender();
+    void silentModeOnlyRecords();
+    void subprotocolFollowsServerPreference();
+    void customRequestHeaderKeepsItsWireCase();
+    void rawRejections_data();
+    void rawRejections();
+    void incompleteRequestTimesOut();
+    void oversizedMessageClosesWith1009();
+    void closeAfterUsesCodeAndReason();
+    void closeConnectionAndCloseAllUseTheChosenCode();
+    void remoteCloseAndAbruptEndAreRecorded();
+    void stopAndRestartInTheSameProcess();
+    void portInUseFailsClearly();
+    void pingsAreAnsweredAndPongsRecorded();
+    void connectionListFollowsTheServer();
+};
+
+void tst_Server::echoAppliesTheTemplate()
+{
+    ServerConfig config;
+    config.replyTemplate = QStringLiteral("Server says: %m");
+    Harness h(config);
+    QVERIFY(h.started);
+    QCOMPARE(h.server.url().scheme(), QStringLiteral("ws"));
+    QVERIFY(h.server.port() != 0);
+    QCOMPARE(h.of(EventKind::Listening).value(0).url, h.server.url().toString());
+
+    auto client = openClient(h.server.url().resolved(QUrl(QStringLiteral("/chat?room=7"))));
+    QSignalSpy received(client.get(), &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(client->state(), QAbstractSocket::ConnectedState);
+    client->sendTextMessage(QStringLiteral("hello"));
+    QTRY_COMPARE(received.size(), 1);
+    QCOMPARE(received.at(0).at(0).toString(), QStringLiteral("Server says: hello"));
+
+    const Event open = h.of(EventKind::Open).value(0);
+    QCOMPARE(open.url, QStringLiteral("/chat?room=7"));
+    QVERIFY(open.peer.startsWith(QStringLiteral("127.0.0.1:")));
+    const QList<Event> texts = h.of(EventKind::Text);
+    QCOMPARE(texts.size(), 2);
+    QCOMPARE(texts.at(0).direction, EventDirection::In);
+    QCOMPARE(texts.at(0).payload, QByteArray("hello"));
+    QCOMPARE(texts.at(1).direction, EventDirection::Out);
+    QCOMPARE(texts.at(1).payload, QByteArray("Server says: hello"));
+    QCOMPARE(texts.at(1).connection, open.connection);
+
+    const auto info = h.server.connection(open.connection);
+    QVERIFY(info);
+    QCOMPARE(info->path, QStringLiteral("/chat"));
+    QCOMPARE(info->query, QStringLiteral("room=7"));
+    QCOMPARE(info->messagesIn, 1u);
+    QCOMPARE(info->messagesOut, 1u);
+    QCOMPARE(info->bytesIn, 5u);
+    QCOMPARE(info->bytesOut, 18u);
+
+    const Event handshake = h.of(EventKind::Handshake).value(0);
+    QCOMPARE(handshake.connection, open.connection);
+    QVERIFY(handshake.handshake && handshake.handshake->response);
+    QCOMPARE(handshake.handshake->request.target, QByteArray("/chat?room=7"));
+    QCOMPARE(handshake.handshake->response->status, 101);
+}
+
+void tst_Server::binaryIsEchoedAsBinary()
+{
+    ServerConfig config;
+    config.replyTemplate = QStringLiteral("Server says: %m");
+    Harness h(config);
+    QVERIFY(h.started);
+    auto client = openClient(h.server.url());
+    QSignalSpy binary(client.get(), &QWebSocket::binaryMessageReceived);
+    QSignalSpy text(client.get(), &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(client->state(), QAbstractSocket::ConnectedState);
+    const QByteArray data("\x00\x01\xfe\xff", 4);
+    client->sendBinaryMessage(data);
+    QTRY_COMPARE(binary.size(), 1);
+    QCOMPARE(binary.at(0).at(0).toByteArray(), data);
+    QCOMPARE(text.size(), 0);
+    QCOMPARE(h.count(EventKind::Binary), 2);
+}
+
+void tst_Server::broadcastReachesEveryClientIncludingTheSender()
+{
+    ServerConfig config;
+    config.mode = ServerMode::Broadcast;
+    config.replyTemplate = QStringLiteral("Broadcast: %m");
+    Harness h(config);
+    QVERIFY(h.started);
+    std::vector<std::unique_ptr<QWebSocket>> clients;
+    std::vector<std::unique_ptr<QSignalSpy>> spies;
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(openClient(h.server.url()));
+        spies.push_back(
+            std::make_unique<QSignalSpy>(clients.back().get(), &QWebSocket::textMessageReceived));
+    }
+    for (auto &client : clients)
+        QTRY_COMPARE(client->state(), QAbstractSocket::ConnectedState);
+    QTRY_COMPARE(h.server.connections().size(), 3);
+
+    clients.front()->sendTextMessage(QStringLiteral("x"));
+    for (auto &spy : spies) {
+        QTRY_COMPARE(spy->size(), 1);
+        QCOMPARE(spy->at(0).at(0).toString(), QStringLiteral("Broadcast: x"));
+    }
+    const QList<Event> broadcasts = h.of(EventKind::Broadcast);
+    QCOMPARE(broadcasts.size(), 1);
+    QCOMPARE(broadcasts.at(0).recipients, 3);
+    QCOMPARE(broadcasts.at(0).connection, 0);
+    QCOMPARE(broadcasts.at(0).direction, EventDirection::Out);
+    QCOMPARE(broadcasts.at(0).payload, QByteArray("Broadcast: x"));
+    // The broadcast comes first, then one outgoing message per recipient.
+    const qsizetype at = h.events.indexOf(broadcasts.at(0));
+    for (int i = 1; i <= 3; ++i) {
+        QCOMPARE(h.events.at(at + i).kind, EventKind::Text);
+        QCOMPARE(h.events.at(at + i).direction, EventDirection::Out);
+    }
+}
+
+void tst_Server::silentModeOnlyRecords()
+{
+    ServerConfig config;
+    config.mode = ServerMode::Silent;
+    Harness h(config);
+    QVERIFY(h.started);
+    auto client = openClient(h.server.url());
+    QSignalSpy received(client.get(), &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(client->state(), QAbstractSocket::ConnectedState);
+    client->sendTextMessage(QStringLiteral("quiet"));
+    QTRY_COMPARE(h.count(EventKind::Text), 1);
+    // A marker sent afterwards is the first thing the client gets: no reply came before.
+    QVERIFY(h.server.sendText(h.server.connections().value(0).id, QStringLiteral("marker")));
+    QTRY_COMPARE(received.size(), 1);
+    QCOMPARE(received.at(0).at(0).toString(), QStringLiteral("marker"));
+}
+
+void tst_Server::subprotocolFollowsServerPreference()
+{
+    ServerConfig config;
+    config.subprotocols = {QStringLiteral("json"), QStringLiteral("chat")};
+    Harness h(config);
+    QVERIFY(h.started);
+    QWebSocketHandshakeOptions options;
+    options.setSubprotocols({QStringLiteral("chat"), QStringLiteral("json")});
+    auto client = openClient(h.server.url(), options);
+    QTRY_COMPARE(client->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(client->subprotocol(), QStringLiteral("json"));
+    QTRY_COMPARE(h.count(EventKind::Open), 1);
+    QCOMPARE(h.of(EventKind::Open).at(0).subprotocol, QStringLiteral("json"));
+    const auto response = h.of(EventKind::Handshake).at(0).handshake->response;
+    QCOMPARE(protocol::headerValue(response->headers, "Sec-WebSocket-Protocol"),
+             QByteArray("json"));
+}
+
+void tst_Server::customRequestHeaderKeepsItsWireCase()
+{
+    Harness h;
+    QVERIFY(h.started);
+    QNetworkRequest request(h.server.url());
+    request.setRawHeader("X-Sockpit-CaseTest", "Mixed Value");
+    QWebSocket client;
+    client.open(request);
+    QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+    QTRY_COMPARE(h.count(EventKind::Handshake), 1);
+    const HeaderList headers = h.of(EventKind::Handshake).at(0).handshake->request.headers;
+    QVERIFY(
+        headers.contains(qMakePair(QByteArray("X-Sockpit-CaseTest"), QByteArray("Mixed Value"))));
+}
+
+void tst_Server::rawRejections_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QStringList>("origins");
+    QTest::addColumn<QByteArray>("statusLine");
+    QTest::addColumn<QByteArray>("mustContain");
+    QTest::addColumn<QString>("errorId");
+    QTest::newRow("a disallowed origin gets HTTP 403")
+        << tutorialRequest("Sec-WebSocket-Version: 13\r\nOrigin: http://evil.example\r\n")
+        << QStringList{QStringLiteral("http://good.example")}
+        << QByteArray("HTTP/1.1 403 Forbidden\r\n") << QByteArray("Connection: close")
+        << QStringLiteral("handshake-rejected-origin");
+    QTest::newRow("version 8 gets 426 naming version 13")
+        << tutorialRequest("Sec-WebSocket-Version: 8\r\n") << QStringList()
+        << QByteArray("HTTP/1.1 426 Upgrade Required\r\n")
+        << QByteArray("Sec-WebSocket-Version: 13\r\n")
+        << QStringLiteral("handshake-rejected-bad-version");
+    QTest::newRow("a plain GET gets 426 with an explanation")
+        << QByteArray("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n") << QStringList()
+        << QByteArray("HTTP/1.1 426 Upgrade Required\r\n") << QByteArray("WebSocket endpoint")
+        << QStringLiteral("handshake-rejected-not-websocket");
+    QTest::newRow("POST gets 405")
+        << QByteArray("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n")
+        << QStringList() << QByteArray("HTTP/1.1 405 Method Not Allowed\r\n")
+        << QByteArray("Allow: GET\r\n") << QStringLiteral("handshake-rejected-method");
+}
+
+void tst_Server::rawRejections()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QStringList, origins);
+    QFETCH(QByteArray, statusLine);
+    QFETCH(QByteArray, mustContain);
+    QFETCH(QString, errorId);
+    ServerConfig config;
+    config.allowedOrigins = origins;
+    Harness h(config);
+    QVERIFY(h.started);
+    const QByteArray answer = rawExchange(h.server.port(), request);
+    QVERIFY2(answer.startsWith(statusLine), answer.constData());
+    QVERIFY2(answer.contains(mustContain), answer.constData());
+    QTRY_VERIFY(h.error(errorId).has_value());
+    const Event handshake = h.of(EventKind::Handshake).value(0);
+    QVERIFY(handshake.handshake && handshake.handshake->response);
+    QCOMPARE(QByteArray("HTTP/1.1 " + QByteArray::number(handshake.handshake->response->status)),
+             statusLine.first(12));
+    QCOMPARE(h.error(errorId)->connection, handshake.connection);
+    QCOMPARE(h.count(EventKind::Open), 0);
+}
+
+void tst_Server::incompleteRequestTimesOut()
+{
+    ServerConfig config;
+    config.handshakeTimeoutMs = 200;
+    Harness h(config);
+    QVERIFY(h.started);
+    QTcpSocket socket;
+    QSignalSpy disconnected(&socket, &QTcpSocket::disconnected);
+    socket.connectToHost(QHostAddress::LocalHost, h.server.port());
+    QTRY_COMPARE(socket.state(), QAbstractSocket::ConnectedState);
+    socket.write("GET / HTTP/1.1\r\nHost: x\r\n"); // never finished
+    QTRY_VERIFY(h.error(QStringLiteral("handshake-timeout")).has_value());
+    QTRY_COMPARE(disconnected.size(), 1);
+}
+
+void tst_Server::oversizedMessageClosesWith1009()
+{
+    ServerConfig config;
+    config.maxMessageSize = 100;
+    Harness h(config);
+    QVERIFY(h.started);
+    auto client = openClient(h.server.url());
+    QSignalSpy disconnected(client.get(), &QWebSocket::disconnected);
+    QTRY_COMPARE(client->state(), QAbstractSocket::ConnectedState);
+    client->sendTextMessage(QString(200, u'a'));
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(client->closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
+    QTRY_COMPARE(h.count(EventKind::Close), 1);
+    const Event close = h.of(EventKind::Close).at(0);
+    QCOMPARE(close.closeCode, 1009);
+    QCOMPARE(close.initiator, CloseInitiator::Local);
+    QVERIFY(h.error(QStringLiteral("message-too-big")).has_value());
+    QCOMPARE(h.count(EventKind::Text), 0);
+}
+
+void tst_Server::closeAfterUsesCodeAndReason()
+{
+    ServerConfig config;
+    config.closeAfter = CloseAfter{0, 4001, QStringLiteral("bye")};
+    Harness h(config);
+    QVERIFY(h.started);
+    auto client = openClient(h.server.url());
+    QSignalSpy disconnected(client.get(), &QWebSocket::disconnected);
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(int(client->closeCode()), 4001);
+    QCOMPARE(client->closeReason(), QStringLiteral("bye"));
+    QTRY_COMPARE(h.count(EventKind::Close), 1);
+    const Event close = h.of(EventKind::Close).at(0);
+    QCOMPARE(close.closeCode, 4001);
+    QCOMPARE(close.reason, QStringLiteral("bye"));
+    QCOMPARE(close.initiator, CloseInitiator::Local);
+    QTRY_COMPARE(h.server.connections().size(), 0);
+}
+
+void tst_Server::closeConnectionAndCloseAllUseTheChosenCode()
+{
+    Harness h;
+    QVERIFY(h.started);
+    auto first = openClient(h.server.url());
+    auto second = openClient(h.server.url());
+    auto third = openClient(h.server.url());
+    QSignalSpy firstGone(first.get(), &QWebSocket::disconnected);
+    QSignalSpy secondGone(second.get(), &QWebSocket::disconnected);
+    QSignalSpy thirdGone(third.get(), &QWebSocket::disconnected);
+    QTRY_COMPARE(h.server.connections().size(), 3);
+    QTRY_COMPARE(first->state(), QAbstractSocket::ConnectedState);
+
+    const qint64 firstId = h.of(EventKind::Open).at(0).connection;
+    QVERIFY(!h.server.closeConnection(firstId, 1006, QString())); // never on the wire
+    QVERIFY(!h.server.closeConnection(-5, 1000, QString()));
+    QVERIFY(h.server.closeConnection(firstId, 4002, QStringLiteral("just you")));
+    QTRY_COMPARE(firstGone.size(), 1);
+    QCOMPARE(int(first->closeCode()), 4002);
+    QCOMPARE(first->closeReason(), QStringLiteral("just you"));
+
+    h.server.closeAll(4003, QStringLiteral("everyone"));
+    QTRY_COMPARE(secondGone.size(), 1);
+    QTRY_COMPARE(thirdGone.size(), 1);
+    QCOMPARE(int(second->closeCode()), 4003);
+    QCOMPARE(int(third->closeCode()), 4003);
+    QTRY_COMPARE(h.count(EventKind::Close), 3);
+    QTRY_COMPARE(h.server.connections().size(), 0);
+    QVERIFY(h.server.isListening());
+}
+
+void tst_Server::remoteCloseAndAbruptEndAreRecorded()
+{
+    Harness h;
+    QVERIFY(h.started);
+    auto polite = openClient(h.server.url());
+    auto rude = openClient(h.server.url());
+    QTRY_COMPARE(h.server.connections().size(), 2);
+    QTRY_COMPARE(polite->state(), QAbstractSocket::ConnectedState);
+    polite->close(QWebSocketProtocol::CloseCode(4001), QStringLiteral("bye"));
+    QTRY_COMPARE(h.count(EventKind::Close), 1);
+    Event close = h.of(EventKind::Close).at(0);
+    QCOMPARE(close.closeCode, 4001);
+    QCOMPARE(close.reason, QStringLiteral("bye"));
+    QCOMPARE(close.initiator, CloseInitiator::Remote);
+    QCOMPARE(close.direction, EventDirection::In);
+
+    rude->abort();
+    QTRY_COMPARE(h.count(EventKind::Close), 2);
+    close = h.of(EventKind::Close).at(1);
+    QCOMPARE(close.closeCode, 1006);
+    QCOMPARE(close.initiator, CloseInitiator::Remote);
+}
+
+void tst_Server::stopAndRestartInTheSameProcess()
+{
+    Harness h;
+    QVERIFY(h.started);
+    auto client = openClient(h.server.url());
+    QSignalSpy gone(client.get(), &QWebSocket::disconnected);
+    QTRY_COMPARE(client->state(), QAbstractSocket::ConnectedState);
+    QSignalSpy stopped(&h.server, &EmbeddedServer::stopped);
+    h.server.stop(1001, QStringLiteral("maintenance"));
+    QCOMPARE(stopped.size(), 1);
+    QVERIFY(!h.server.isListening());
+    QCOMPARE(h.count(EventKind::Stopped), 1);
+    QTRY_COMPARE(gone.size(), 1);
+    QCOMPARE(int(client->closeCode()), 1001);
+    QCOMPARE(client->closeReason(), QStringLiteral("maintenance"));
+
+    ServerConfig config;
+    config.port = 0;
+    QVERIFY(h.server.start(config));
+    QCOMPARE(h.count(EventKind::Listening), 2);
+    auto again = openClient(h.server.url());
+    QSignalSpy echoed(again.get(), &QWebSocket::textMessageReceived);
+    QTRY_COMPARE(again->state(), QAbstractSocket::ConnectedState);
+    again->sendTextMessage(QStringLiteral("back"));
+    QTRY_COMPARE(echoed.size(), 1);
+    QCOMPARE(echoed.at(0).at(0).toString(), QStringLiteral("back"));
+}
+
+void tst_Server::portInUseFailsClearly()
+{
+    Harness first;
+    QVERIFY(first.started);
+    EventStore store;
+    QList<Event> events;
+    connect(&store, &EventStore::recorded, this, [&events](const Event &e) { events.append(e); });
+    EmbeddedServer second(&store);
+    QSignalSpy failed(&second, &EmbeddedServer::failed);
+    ServerConfig config;
+    config.port = first.server.port();
+    QVERIFY(!second.start(config));
+    QVERIFY(!second.isListening());
+    QCOMPARE(failed.size(), 1);
+    QVERIFY(second.errorString().contains(QStringLiteral("in use")));
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events.at(0).kind, EventKind::Error);
+    QCOMPARE(events.at(0).errorId, QStringLiteral("port-in-use"));
+}
+
+void tst_Server::pingsAreAnsweredAndPongsRecorded()
+{
+    Harness h;
+    QVERIFY(h.started);
+    auto client = openClient(h.server.url());
+    QSignalSpy pong(client.get(), &QWebSocket::pong);
+    QTRY_COMPARE(client->state(), QAbstractSocket::ConnectedState);
+    client->ping("abc");
+    QTRY_COMPARE(pong.size(), 1);
+    QCOMPARE(pong.at(0).at(1).toByteArray(), QByteArray("abc"));
+
+    QTRY_COMPARE(h.server.connections().size(), 1);
+    QVERIFY(h.server.ping(h.server.connections().at(0).id, "xyz"));
+    QTRY_COMPARE(h.count(EventKind::Pong), 1);
+    const Event recorded = h.of(EventKind::Pong).at(0);
+    QCOMPARE(recorded.payload, QByteArray("xyz"));
+    QCOMPARE(recorded.direction, EventDirection::In);
+    QVERIFY(recorded.rttMs.has_value());
+    QCOMPARE(h.of(EventKind::Ping).value(0).payload, QByteArray("xyz"));
+}
+
+void tst_Server::connectionListFollowsTheServer()
+{
+    Harness h;
+    QVERIFY(h.started);
+    ConnectionListModel model(&h.server);
+    QCOMPARE(model.columnCount(), int(ConnectionListModel::ColumnCount));
+    auto client = openClient(h.server.url().resolved(QUrl(QStringLiteral("/feed"))));
+    QTRY_COMPARE(model.rowCount(), 1);
+    const qint64 id = model.data(model.index(0, 0), ConnectionListModel::IdRole).toLongLong();
+    QCOMPARE(id, h.server.connections().at(0).id);
+    QCOMPARE(model.data(model.index(0, ConnectionListModel::PathColumn)).toString(),
+             QStringLiteral("/feed"));
+    QTRY_COMPARE(client->state(), QAbstractSocket::ConnectedState);
+    client->sendTextMessage(QStringLiteral("1234"));
+    QTRY_COMPARE(model.data(model.index(0, ConnectionListModel::BytesInColumn)).toInt(), 4);
+    QTRY_COMPARE(model.data(model.index(0, ConnectionListModel::MessagesOutColumn)).toInt(), 1);
+    client->close();
+    QTRY_COMPARE(model.rowCount(), 0);
+}
+
+QTEST_GUILESS_MAIN(tst_Server)
+#include "tst_server.moc"
