@@ -6,7 +6,7 @@
 #   scripts/package-smoke.sh [BUILD_DIR]      default: build/package (configured if needed)
 #
 # Needs root (apt-get), network access to Debian's archive for the dependencies, and the
-# tools in /work/notes/product-packages.txt (dpkg-dev, lintian, desktop-file-utils,
+# tools that scripts/setup.sh installs (dpkg-dev, lintian, desktop-file-utils,
 # appstream). Every step is bounded in time.
 set -euo pipefail
 
