@@ -139,12 +139,19 @@ int runServeCommand(const QStringList &arguments)
     const QCommandLineOption selfSignedOption(
         QStringLiteral("tls-self-signed"),
         tr("Serve wss with a localhost certificate generated in memory."));
+    const QCommandLineOption clientCaOption(
+        QStringLiteral("tls-client-ca"),
+        tr("Mutual TLS: wss clients must present a certificate from these CAs (PEM)."), tr("FILE"));
+    const QCommandLineOption requireClientCertOption(
+        QStringLiteral("tls-require-client-cert"),
+        tr("Refuse wss clients without a certificate (implied by --tls-client-ca)."));
     const QCommandLineOption logOption(QStringLiteral("log"),
                                        tr("Write the JSON Lines event log here (\"-\": stdout)."),
                                        tr("FILE"));
     parser.addOptions({helpOption, listenOption, modeOption, replyOption, closeAfterOption,
                        subprotocolOption, originOption, maxSizeOption, certOption, keyOption,
-                       passphraseOption, selfSignedOption, logOption});
+                       passphraseOption, selfSignedOption, clientCaOption, requireClientCertOption,
+                       logOption});
 
     if (!parser.parse(QStringList{QStringLiteral("sockpit serve")} + arguments)) {
         printError(parser.errorText());
@@ -229,6 +236,19 @@ int runServeCommand(const QStringList &arguments)
         config.tls.enabled = true;
         config.tls.selfSigned = true;
     }
+    if ((parser.isSet(clientCaOption) || parser.isSet(requireClientCertOption))
+        && !config.tls.enabled) {
+        printError(tr("--tls-client-ca and --tls-require-client-cert need wss (--tls-cert or "
+                      "--tls-self-signed)."));
+        return ExitUsage;
+    }
+    if (parser.isSet(requireClientCertOption) && !parser.isSet(clientCaOption)) {
+        printError(tr("--tls-require-client-cert needs --tls-client-ca FILE."));
+        return ExitUsage;
+    }
+    config.tls.clientCaFile = parser.value(clientCaOption);
+    // A client CA alone means mutual TLS: listing CAs and then not checking would mislead.
+    config.tls.requireClientCertificate = parser.isSet(clientCaOption);
 
     EventStore store;
     JsonLinesWriter writer;

@@ -24,10 +24,8 @@ QByteArray encodeBinary(QByteArrayView data, bool fin = true,
                         const std::optional<MaskKey> &maskKey = std::nullopt);
 QByteArray encodeContinuation(QByteArrayView data, bool fin,
                               const std::optional<MaskKey> &maskKey = std::nullopt);
-QByteArray encodePing(QByteArrayView payload,
-                      const std::optional<MaskKey> &maskKey = std::nullopt);
-QByteArray encodePong(QByteArrayView payload,
-                      const std::optional<MaskKey> &maskKey = std::nullopt);
+QByteArray encodePing(QByteArrayView payload, const std::optional<MaskKey> &maskKey = std::nullopt);
+QByteArray encodePong(QByteArrayView payload, const std::optional<MaskKey> &maskKey = std::nullopt);
 // Section 5.5.1: a code of 0 sends a Close frame without a body.
 QByteArray encodeClose(int code, const QString &reason,
                        const std::optional<MaskKey> &maskKey = std::nullopt);
