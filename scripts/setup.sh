@@ -52,6 +52,9 @@ install_node_peers() {
 }
 
 build() {
+    # Lets ccache reuse objects between clones of the repository (paths below the
+    # source root are hashed relative to it).
+    export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
     if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
         cmake --preset "$preset" -S "$root" >/dev/null
     fi
