@@ -36,19 +36,6 @@ void addFact(QTreeWidget *tree, const QString &name, const QString &value)
     item->setToolTip(1, value);
 }
 
-bool hasPayload(EventKind kind)
-{
-    switch (kind) {
-    case EventKind::Text:
-    case EventKind::Binary:
-    case EventKind::Ping:
-    case EventKind::Pong:
-    case EventKind::Broadcast:
-        return true;
-    default:
-        return false;
-    }
-}
 } // namespace
 
 EventInspector::EventInspector(QWidget *parent)
@@ -89,7 +76,7 @@ void EventInspector::setEvent(const Event &event)
         m_handshake->clear();
     setTabVisible(HandshakePage, handshake);
 
-    const bool payload = hasPayload(event.kind);
+    const bool payload = carriesPayload(event.kind);
     if (payload)
         m_payload->setPayload(event.payload, event.size, event.isTextual());
     setTabVisible(PayloadPage, payload);
@@ -151,7 +138,7 @@ void EventInspector::showFacts()
         addFact(m_facts, tr("Peer"), e.peer);
     if (e.kind == EventKind::Open)
         addFact(m_facts, tr("Subprotocol"), e.subprotocol.isEmpty() ? tr("(none)") : e.subprotocol);
-    if (hasPayload(e.kind))
+    if (carriesPayload(e.kind))
         addFact(m_facts, tr("Size"),
                 tr("%1 bytes").arg(locale.toString(qMax<qint64>(e.size, e.payload.size()))));
     if (e.rttMs)

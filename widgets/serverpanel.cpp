@@ -283,10 +283,11 @@ void ServerPanel::updateState()
     m_startStop->setText(listening ? tr("Stop") : tr("Start"));
     m_startStop->setToolTip(listening ? tr("Close every connection (1001) and stop listening")
                                       : tr("Start listening"));
-    for (QWidget *field : {static_cast<QWidget *>(m_host), static_cast<QWidget *>(m_port),
-                           static_cast<QWidget *>(m_subprotocols),
-                           static_cast<QWidget *>(m_maxSize), static_cast<QWidget *>(m_tls)})
+    for (QWidget *field :
+         {static_cast<QWidget *>(m_host), static_cast<QWidget *>(m_port),
+          static_cast<QWidget *>(m_subprotocols), static_cast<QWidget *>(m_maxSize)})
         field->setEnabled(!listening);
+    m_tls->setEditable(!listening);
     m_openClients->setEnabled(listening);
     m_clientCount->setEnabled(listening);
 

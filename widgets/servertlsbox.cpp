@@ -2,11 +2,11 @@
 
 #include "filepickerfield.h"
 #include "themecolors.h"
+#include "tls/selfsignedcertificate.h"
 #include "tls/tlscontext.h"
 
 #include <QCheckBox>
 #include <QDir>
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -20,25 +20,6 @@
 #include <QSslCertificate>
 
 namespace sockpit {
-
-namespace {
-bool writeFile(const QString &path, const QByteArray &data, bool ownerOnly, QString *error)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        *error = QObject::tr("Cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    // Restrict a private key before any byte of it is written.
-    if (ownerOnly)
-        file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    if (file.write(data) != data.size()) {
-        *error = QObject::tr("Cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
-}
-} // namespace
 
 ServerTlsBox::ServerTlsBox(QWidget *parent)
     : QGroupBox(tr("TLS"), parent)
@@ -132,6 +113,14 @@ void ServerTlsBox::setKeyFile(const QString &path)
     m_key->setPath(path);
 }
 
+void ServerTlsBox::setEditable(bool editable)
+{
+    for (QWidget *field : {static_cast<QWidget *>(m_wss), static_cast<QWidget *>(m_certificate),
+                           static_cast<QWidget *>(m_key), static_cast<QWidget *>(m_passphrase),
+                           static_cast<QWidget *>(m_generate)})
+        field->setEnabled(editable);
+}
+
 void ServerTlsBox::generateSelfSigned()
 {
     bool ok = false;
@@ -169,9 +158,11 @@ bool ServerTlsBox::generateSelfSignedTo(const QString &certificatePath,
     }
     const QFileInfo info(certificatePath);
     const QString keyPath = info.dir().filePath(info.completeBaseName() + QStringLiteral(".key"));
-    if (!writeFile(certificatePath, generated->certificatePem, false, error)
-        || !writeFile(keyPath, generated->keyPem, true, error))
+    // The core creates the key file owner-only from the start, never readable by others.
+    if (!tls::saveCertificateFiles(*generated, certificatePath, keyPath, &problem)) {
+        *error = problem.message;
         return false;
+    }
     m_passphrase->clear();
     setKeyFile(keyPath);
     setCertificateFile(certificatePath);

@@ -29,6 +29,9 @@ public:
     void setCertificateFile(const QString &path);
     QString keyFile() const;
     void setKeyFile(const QString &path);
+    // While the server listens its certificate cannot change, but it can still be handed
+    // to the client tabs: everything but "Trust in client tabs" follows `editable`.
+    void setEditable(bool editable);
 
 public Q_SLOTS:
     void generateSelfSigned();

@@ -33,6 +33,20 @@ QString kindName(EventKind kind)
     return QString::fromLatin1(kKindNames.at(std::size_t(kind)));
 }
 
+bool carriesPayload(EventKind kind)
+{
+    switch (kind) {
+    case EventKind::Text:
+    case EventKind::Binary:
+    case EventKind::Ping:
+    case EventKind::Pong:
+    case EventKind::Broadcast:
+        return true;
+    default:
+        return false;
+    }
+}
+
 std::optional<EventKind> kindFromName(QStringView name)
 {
     return fromName<EventKind>(kKindNames, name);

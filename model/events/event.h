@@ -34,6 +34,8 @@ enum class EventDirection : quint8 { In, Out, None };
 enum class CloseInitiator : quint8 { Local, Remote };
 
 QString kindName(EventKind kind);
+// The kinds that carry a message payload and its size: text, binary, ping, pong, broadcast.
+bool carriesPayload(EventKind kind);
 std::optional<EventKind> kindFromName(QStringView name);
 QString sourceName(EventSource source);
 std::optional<EventSource> sourceFromName(QStringView name);

@@ -65,20 +65,6 @@ QString payloadSummary(const Event &e)
     return hexSummary(e.payload, e.size);
 }
 
-bool hasSize(EventKind kind)
-{
-    switch (kind) {
-    case EventKind::Text:
-    case EventKind::Binary:
-    case EventKind::Ping:
-    case EventKind::Pong:
-    case EventKind::Broadcast:
-        return true;
-    default:
-        return false;
-    }
-}
-
 QString translatedSource(EventSource source)
 {
     switch (source) {
@@ -274,7 +260,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         case KindColumn:
             return translatedKind(e.kind);
         case SizeColumn:
-            return hasSize(e.kind) ? humanSize(e.size) : QString();
+            return carriesPayload(e.kind) ? humanSize(e.size) : QString();
         case SummaryColumn:
             return summary(e);
         case ColumnCount:
@@ -285,7 +271,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     if (role == Qt::ToolTipRole) {
         if (index.column() == TimeColumn)
             return e.time.toUTC().toString(Qt::ISODateWithMs);
-        if (index.column() == SizeColumn && hasSize(e.kind))
+        if (index.column() == SizeColumn && carriesPayload(e.kind))
             return byteCount(e.size);
         return {};
     }

@@ -53,18 +53,4 @@ bool isValidUtf8(QByteArrayView bytes)
     return true;
 }
 
-bool carriesPayload(EventKind kind)
-{
-    switch (kind) {
-    case EventKind::Text:
-    case EventKind::Binary:
-    case EventKind::Ping:
-    case EventKind::Pong:
-    case EventKind::Broadcast:
-        return true;
-    default:
-        return false;
-    }
-}
-
 } // namespace sockpit::jsonlines_detail

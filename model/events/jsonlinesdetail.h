@@ -14,7 +14,4 @@ QString trJson(const char *text);
 // payload written as a JSON string reads back byte for byte.
 bool isValidUtf8(QByteArrayView bytes);
 
-// The kinds whose payload travels in the line (text, binary, ping, pong, broadcast).
-bool carriesPayload(EventKind kind);
-
 } // namespace sockpit::jsonlines_detail
