@@ -280,6 +280,12 @@ int runConnectCommand(const QStringList &arguments)
     }
 
     QObject context;
+    // Turning verification off is said on stderr too, not only in the log.
+    QObject::connect(&store, &EventStore::recorded, &context, [](const Event &event) {
+        if (event.kind == EventKind::Error
+            && event.errorId == QLatin1StringView("tls-verification-disabled"))
+            printStatus(event.error);
+    });
     ClientSession session(&store);
     SignalWatcher signals_;
     QTimer stayTimer;
