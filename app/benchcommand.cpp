@@ -78,7 +78,8 @@ int runBenchCommand(const QStringList &arguments)
            "any reply (the round trip is one latency sample) and repeat, until M messages "
            "per connection or the duration is over. Prints a JSON summary to stdout.\n"
            "Exit codes: 0 when every connection opened, 1 otherwise, 2 on usage errors."));
-    parser.addHelpOption();
+    const QCommandLineOption helpOption = commandHelpOption();
+    parser.addOption(helpOption);
     parser.addPositionalArgument(QStringLiteral("URL"),
                                  tr("ws:// or wss:// URL of an echo server"));
     const QCommandLineOption connectionsOption(
@@ -100,8 +101,8 @@ int runBenchCommand(const QStringList &arguments)
         printError(parser.errorText());
         return ExitUsage;
     }
-    if (parser.isSet(QStringLiteral("help"))) {
-        std::printf("%s", qUtf8Printable(parser.helpText()));
+    if (parser.isSet(helpOption)) {
+        printCommandHelp(parser, QStringLiteral("sockpit bench [options] URL"));
         return ExitSuccess;
     }
     if (parser.positionalArguments().size() != 1) {

@@ -1,5 +1,6 @@
 #include "cliusage.h"
 
+#include <QCommandLineParser>
 #include <QCoreApplication>
 
 #include <cstdio>
@@ -35,6 +36,20 @@ void printStatus(const QString &message)
 {
     std::fprintf(stderr, "%s\n", qUtf8Printable(message));
     std::fflush(stderr);
+}
+
+QCommandLineOption commandHelpOption()
+{
+    return QCommandLineOption({QStringLiteral("h"), QStringLiteral("help")},
+                              QCoreApplication::translate("cli", "Show this help."));
+}
+
+void printCommandHelp(const QCommandLineParser &parser, const QString &usage)
+{
+    QString help = parser.helpText();
+    help.replace(0, help.indexOf(u'\n'),
+                 QCoreApplication::translate("cli", "Usage: %1").arg(usage));
+    std::printf("%s", qUtf8Printable(help));
 }
 
 } // namespace sockpit::cli

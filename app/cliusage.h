@@ -1,7 +1,10 @@
 #pragma once
 
+#include <QCommandLineOption>
 #include <QString>
 #include <QStringList>
+
+class QCommandLineParser;
 
 namespace sockpit::cli {
 
@@ -19,5 +22,11 @@ QString topLevelHelp();
 void printError(const QString &message);
 // A human status line to stderr.
 void printStatus(const QString &message);
+
+// -h/--help for a command, without Qt's --help-all (its Qt options do not apply here).
+QCommandLineOption commandHelpOption();
+// Prints the parser's help with `usage` ("sockpit serve [options]") as its first line:
+// QCommandLineParser would name the executable's path instead of the command.
+void printCommandHelp(const QCommandLineParser &parser, const QString &usage);
 
 } // namespace sockpit::cli

@@ -135,7 +135,8 @@ int runConnectCommand(const QStringList &arguments)
            "1001), or when --timeout elapses (then it closes with --close and exits 0).\n"
            "Exit codes: 0 after a closing handshake, 1 on a connection, handshake or TLS "
            "failure, an abnormal end (1006) or --expect not met in time, 2 on usage errors."));
-    parser.addHelpOption();
+    const QCommandLineOption helpOption = commandHelpOption();
+    parser.addOption(helpOption);
     parser.addPositionalArgument(QStringLiteral("URL"), tr("ws:// or wss:// URL"));
     const QCommandLineOption headerOption(
         QStringLiteral("header"), tr("Extra request header (repeatable)."), tr("Name: value"));
@@ -189,8 +190,8 @@ int runConnectCommand(const QStringList &arguments)
         printError(parser.errorText());
         return ExitUsage;
     }
-    if (parser.isSet(QStringLiteral("help"))) {
-        std::printf("%s", qUtf8Printable(parser.helpText()));
+    if (parser.isSet(helpOption)) {
+        printCommandHelp(parser, QStringLiteral("sockpit connect [options] URL"));
         return ExitSuccess;
     }
     const QStringList positional = parser.positionalArguments();

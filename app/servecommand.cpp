@@ -103,8 +103,7 @@ int runServeCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(tr("Run the embedded WebSocket server without a window."));
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption helpOption({QStringLiteral("h"), QStringLiteral("help")},
-                                        tr("Show this help."));
+    const QCommandLineOption helpOption = commandHelpOption();
     const QCommandLineOption listenOption(
         QStringLiteral("listen"),
         tr("Where to listen (default 127.0.0.1:8080; port 0 picks a free one)."), tr("HOST:PORT"),
@@ -158,11 +157,7 @@ int runServeCommand(const QStringList &arguments)
         return ExitUsage;
     }
     if (parser.isSet(helpOption)) {
-        // helpText() names the executable's path; name the command instead.
-        QString help = parser.helpText();
-        const qsizetype firstLineEnd = help.indexOf(u'\n');
-        help.replace(0, firstLineEnd, tr("Usage: sockpit serve [options]"));
-        std::printf("%s", qUtf8Printable(help));
+        printCommandHelp(parser, QStringLiteral("sockpit serve [options]"));
         return ExitSuccess;
     }
     if (!parser.positionalArguments().isEmpty()) {

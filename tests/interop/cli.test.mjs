@@ -1,0 +1,50 @@
+// The command line's fixed points (ARCHITECTURE.md, "Command line"): --version, --help and
+// each command's help work without a display, name the command, and exit 0; usage errors
+// exit 2 with one line on stderr.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+
+const binary = process.env.SOCKPIT_BINARY;
+
+function run(args) {
+  const env = { ...process.env };
+  delete env.DISPLAY;
+  delete env.WAYLAND_DISPLAY;
+  delete env.QT_QPA_PLATFORM;
+  return spawnSync(binary, args, { encoding: 'utf8', timeout: 20000, env });
+}
+
+test('--version prints the name and version without a display', () => {
+  const r = run(['--version']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^sockpit \d+\.\d+\.\d+ \(Qt 6\.\d+\.\d+\)\n$/);
+});
+
+test('--help lists every command without a display', () => {
+  const r = run(['--help']);
+  assert.equal(r.status, 0, r.stderr);
+  for (const command of ['serve', 'connect', 'bench']) {
+    assert.match(r.stdout, new RegExp(`sockpit ${command}`));
+  }
+});
+
+for (const [command, usage] of [
+  ['serve', 'Usage: sockpit serve [options]'],
+  ['connect', 'Usage: sockpit connect [options] URL'],
+  ['bench', 'Usage: sockpit bench [options] URL'],
+]) {
+  test(`${command} --help names the command, not the executable's path`, () => {
+    const r = run([command, '--help']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.split('\n')[0], usage);
+    assert.doesNotMatch(r.stdout, /--help-all/);
+  });
+
+  test(`${command} with an unknown flag is a usage error on one line`, () => {
+    const r = run([command, '--no-such-flag']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /no-such-flag/);
+  });
+}
