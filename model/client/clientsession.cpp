@@ -2,6 +2,7 @@
 
 #include "events/eventstore.h"
 #include "frames/frameencoder.h"
+#include "loopbackidentity.h"
 #include "protocol/closecodes.h"
 #include "protocol/opcodes.h"
 #include "tls/tlscontext.h"
@@ -12,12 +13,14 @@
 #include <QNetworkProxy>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QSslSocket>
 #include <QStringBuilder>
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
 
 #include <deque>
+#include <functional>
 
 namespace sockpit {
 
@@ -53,7 +56,9 @@ public:
 
     QPointer<QWebSocket> socket;
     QPointer<WireTap> tap;
-    bool observeFrames = false; // the tap decodes this connection's frames (ws, not wss)
+    bool observeFrames = false; // the tap decodes this connection's frames
+    bool terminatedTls = false; // wss through the tap: TLS ends at the tap, which verifies
+    QString notObservedReason; // why a wss connection's wire cannot be observed
     QTimer phaseTimer; // guards connecting and closing
     QElapsedTimer pingClock;
     bool handshakeRecorded = false;
@@ -260,15 +265,24 @@ public:
         subprotocol = socket->subprotocol();
         recordHandshakeIfObserved(true);
         if (config.url.scheme() == QLatin1StringView("wss")) {
+            // Through the terminating tap, QWebSocket's own session is the loopback hop to
+            // the tap: the facts that matter are those of the tap's session with the server.
+            const QSslConfiguration session
+                = terminatedTls && tap ? tap->upstreamTlsSession() : socket->sslConfiguration();
             Event tlsEvent = base(EventKind::Tls, EventDirection::None);
             tlsEvent.tls = std::make_shared<TlsInfo>(
-                tls::describeSession(socket->sslConfiguration(), sslErrors, verificationDisabled));
+                tls::describeSession(session, sslErrors, verificationDisabled));
             record(std::move(tlsEvent));
-            record(makeErrorEvent(
-                EventSource::Client, connectionId, QStringLiteral("wire-not-observed"),
-                tr("Over wss the wire is encrypted: the handshake request shown is the one Qt "
-                   "was asked to send, and the response headers and frame boundaries could not "
-                   "be observed.")));
+            if (!terminatedTls) {
+                QString sentence
+                    = tr("Over wss the wire is encrypted: the handshake request shown is the one "
+                         "Qt was asked to send, and the response headers and frame boundaries "
+                         "could not be observed.");
+                if (!notObservedReason.isEmpty())
+                    sentence += QLatin1Char(' ') + notObservedReason;
+                record(makeErrorEvent(EventSource::Client, connectionId,
+                                      QStringLiteral("wire-not-observed"), sentence));
+            }
         }
         Event e = base(EventKind::Open, EventDirection::None);
         if (tap && !tap->upstreamPeer().isEmpty()) {
@@ -321,7 +335,9 @@ public:
         Q_EMIT q->pongReceived(rtt, payload);
     }
 
-    void onSslErrors(const QList<QSslError> &errors)
+    // The real server's certificate errors: from QWebSocket's socket, or from the tap
+    // when it terminates TLS (then `ignore` tells the tap to go on).
+    void onSslErrors(const QList<QSslError> &errors, const std::function<void()> &ignore)
     {
         sslErrors = errors;
         for (const QSslError &error : errors) {
@@ -340,8 +356,19 @@ public:
                 EventSource::Client, connectionId, QStringLiteral("tls-verification-disabled"),
                 tr("Certificate verification is disabled for this connection by the user: the "
                    "errors above were ignored.")));
-            socket->ignoreSslErrors();
+            ignore();
         }
+    }
+
+    // Certificate errors on the loopback hop between QWebSocket and the terminating tap: a
+    // fault of Sockpit, not of the server. Never ignored.
+    void onLoopbackSslErrors(const QList<QSslError> &errors)
+    {
+        for (const QSslError &error : errors)
+            record(makeErrorEvent(EventSource::Client, connectionId,
+                                  QStringLiteral("wire-tap-tls-error"),
+                                  tr("The internal TLS hop to the wire tap was not trusted: %1")
+                                      .arg(error.errorString())));
     }
 
     void onError(QAbstractSocket::SocketError error)
@@ -385,14 +412,30 @@ public:
                      tr("Timed out while connecting to %1.").arg(target));
                 return;
             case QAbstractSocket::SslHandshakeFailedError:
+                if (terminatedTls) {
+                    fail(QStringLiteral("wire-tap-failed"),
+                         tr("The internal TLS hop between Qt and the wire tap failed: %1")
+                             .arg(socket->errorString()));
+                    return;
+                }
                 fail(QStringLiteral("tls-handshake-failed"),
                      tr("The TLS handshake with %1 failed: %2").arg(target, socket->errorString()));
                 return;
-            case QAbstractSocket::RemoteHostClosedError:
-                fail(QStringLiteral("handshake-failed"),
-                     tr("%1 closed the connection before completing the WebSocket handshake.")
-                         .arg(target));
+            case QAbstractSocket::RemoteHostClosedError: {
+                QString sentence
+                    = tr("%1 closed the connection before completing the WebSocket handshake.")
+                          .arg(target);
+                // Seen by the terminating tap: TLS succeeded and the server then hung up
+                // without an HTTP answer, which is how TLS 1.3 servers refuse a client
+                // certificate.
+                if (terminatedTls && tap && tap->isUpstreamConnected() && !tap->response())
+                    sentence += QLatin1Char(' ')
+                        + tr("It hung up right after the TLS handshake without an HTTP answer: a "
+                             "server that requires a client certificate does this when it "
+                             "refuses the one presented, or its absence.");
+                fail(QStringLiteral("handshake-failed"), sentence);
                 return;
+            }
             default:
                 fail(QStringLiteral("network-error"),
                      tr("Could not connect to %1: %2").arg(target, socket->errorString()));
@@ -602,54 +645,101 @@ void ClientSession::open(const ClientConfig &config)
     if (config.frameSize > 0)
         socket->setOutgoingFrameSize(quint64(config.frameSize));
 
+    std::optional<QSslConfiguration> userTls;
     if (secure) {
         tls::TlsProblem problem;
-        const std::optional<QSslConfiguration> ssl = tls::clientConfiguration(config.tls, &problem);
-        if (!ssl) {
+        userTls = tls::clientConfiguration(config.tls, &problem);
+        if (!userTls) {
             d->fail(problem.id.isEmpty() ? QStringLiteral("tls-error") : problem.id,
                     problem.message);
             return;
         }
-        socket->setSslConfiguration(*ssl);
-        connect(socket, &QWebSocket::sslErrors, this,
-                [this](const QList<QSslError> &errors) { d->onSslErrors(errors); });
     }
 
     d->observeFrames = false;
+    d->terminatedTls = false;
+    d->notObservedReason.clear();
+    WireTap *tap = nullptr;
     if (config.wireTap) {
-        auto *tap = new WireTap(this);
+        tap = new WireTap(this);
         QString tapError;
-        if (tap->listen(&tapError)) {
-            d->tap = tap;
-            d->observeFrames = !secure;
-            tap->setDecodeFrames(!secure);
-            tap->setConnectTimeoutMs(config.connectTimeoutMs);
-            tap->setMaxPayload(quint64(qMax<qint64>(config.maxMessageSize, 0)) + 1024);
-            // Only this socket goes through the tap: a per-socket proxy, honoured for
-            // loopback targets too (the application proxy is not).
-            socket->setProxy(
-                QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), tap->port()));
-            connect(tap, &WireTap::upstreamFailed, this,
-                    [this](const QString &id, const QString &sentence) { d->fail(id, sentence); });
-            connect(tap, &WireTap::responseObserved, this,
-                    [this](const HttpResponseHead &response) { d->onTapResponse(response); });
-            connect(tap, &WireTap::messageObserved, this,
-                    [this](EventDirection direction, const AssembledMessage &message) {
-                        d->onTapMessage(direction, message);
-                    });
-            connect(tap, &WireTap::decodeFailed, this,
-                    [this](EventDirection direction, const frames::ProtocolError &error) {
-                        d->onTapDecodeFailed(direction, error);
-                    });
-        } else {
+        if (!tap->listen(&tapError)) {
             delete tap;
+            tap = nullptr;
             d->record(makeErrorEvent(EventSource::Client, d->connectionId,
                                      QStringLiteral("wire-tap-unavailable"),
                                      tr("The wire tap could not listen (%1): the handshake "
                                         "response and frames will not be observed.")
                                          .arg(tapError)));
-            socket->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
         }
+    }
+
+    std::optional<client::LoopbackIdentity> loopback;
+    if (secure && tap) {
+        QString why;
+        loopback = client::loopbackIdentityFor(url.host(), &why);
+        if (!loopback)
+            d->notObservedReason
+                = tr("The wire tap could not make a certificate for \"%1\" (%2), so it relays "
+                     "the encrypted bytes without reading them.")
+                      .arg(url.host(), why);
+    }
+
+    if (secure && loopback) {
+        // The tap terminates TLS: it verifies the real server with the user's settings
+        // (CAs, client certificate, ignore-errors choice) and sees the plaintext. QWebSocket's
+        // own TLS session is only an internal loopback hop to the tap, on this machine; it
+        // trusts exactly the tap's in-memory authority (no system CA, nothing else) and keeps
+        // verifying it, and it never presents the user's client certificate.
+        tap->setTlsTermination(*userTls, loopback->serverConfiguration);
+        QSslConfiguration hop = QSslConfiguration::defaultConfiguration();
+        hop.setProtocol(QSsl::TlsV1_2OrLater);
+        hop.setCaCertificates({loopback->authority});
+        hop.setLocalCertificateChain({});
+        hop.setPrivateKey(QSslKey());
+        hop.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        socket->setSslConfiguration(hop);
+        d->terminatedTls = true;
+        connect(socket, &QWebSocket::sslErrors, this,
+                [this](const QList<QSslError> &errors) { d->onLoopbackSslErrors(errors); });
+        connect(tap, &WireTap::upstreamTlsErrors, this, [this](const QList<QSslError> &errors) {
+            d->onSslErrors(errors, [this] {
+                if (d->tap)
+                    d->tap->ignoreUpstreamTlsErrors();
+            });
+        });
+    } else if (secure) {
+        socket->setSslConfiguration(*userTls);
+        connect(socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+            d->onSslErrors(errors, [this] {
+                if (d->socket)
+                    d->socket->ignoreSslErrors();
+            });
+        });
+    }
+
+    if (tap) {
+        d->tap = tap;
+        d->observeFrames = !secure || d->terminatedTls;
+        tap->setDecodeFrames(d->observeFrames);
+        tap->setConnectTimeoutMs(config.connectTimeoutMs);
+        tap->setMaxPayload(quint64(qMax<qint64>(config.maxMessageSize, 0)) + 1024);
+        // Only this socket goes through the tap: a per-socket proxy, honoured for
+        // loopback targets too (the application proxy is not).
+        socket->setProxy(
+            QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), tap->port()));
+        connect(tap, &WireTap::upstreamFailed, this,
+                [this](const QString &id, const QString &sentence) { d->fail(id, sentence); });
+        connect(tap, &WireTap::responseObserved, this,
+                [this](const HttpResponseHead &response) { d->onTapResponse(response); });
+        connect(tap, &WireTap::messageObserved, this,
+                [this](EventDirection direction, const AssembledMessage &message) {
+                    d->onTapMessage(direction, message);
+                });
+        connect(tap, &WireTap::decodeFailed, this,
+                [this](EventDirection direction, const frames::ProtocolError &error) {
+                    d->onTapDecodeFailed(direction, error);
+                });
     } else {
         socket->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
     }

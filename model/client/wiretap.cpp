@@ -1,10 +1,11 @@
 #include "wiretap.h"
 
 #include "httphead.h"
+#include "taplistener.h"
 
 #include <QHostAddress>
+#include <QSslSocket>
 #include <QStringBuilder>
-#include <QTcpServer>
 #include <QTcpSocket>
 
 namespace sockpit::client {
@@ -22,7 +23,7 @@ QString peerString(const QTcpSocket *socket)
 
 WireTap::WireTap(QObject *parent)
     : QObject(parent)
-    , m_server(new QTcpServer(this))
+    , m_server(new TapListener(this))
 {
     m_connectTimer.setSingleShot(true);
     m_connectTimer.setInterval(15000);
@@ -58,6 +59,28 @@ bool WireTap::listen(QString *errorString)
 quint16 WireTap::port() const
 {
     return m_server->serverPort();
+}
+
+void WireTap::setTlsTermination(const QSslConfiguration &upstream,
+                                const QSslConfiguration &downstream)
+{
+    m_terminateTls = true;
+    m_decodeFrames = true;
+    m_upstreamTls = upstream;
+    m_downstreamTls = downstream;
+    m_server->setAcceptsTls(true);
+}
+
+QSslConfiguration WireTap::upstreamTlsSession() const
+{
+    const auto *ssl = qobject_cast<const QSslSocket *>(m_upstream.data());
+    return ssl ? ssl->sslConfiguration() : QSslConfiguration();
+}
+
+void WireTap::ignoreUpstreamTlsErrors()
+{
+    if (auto *ssl = qobject_cast<QSslSocket *>(m_upstream.data()))
+        ssl->ignoreSslErrors();
 }
 
 void WireTap::abortAll()
@@ -151,14 +174,34 @@ void WireTap::handleConnectRequest()
     m_targetHost = QString::fromUtf8(host);
     m_targetPort = head->target.mid(colon + 1).toUShort();
 
-    auto *upstream = new QTcpSocket(this);
+    QTcpSocket *upstream = nullptr;
+    QSslSocket *secure = nullptr;
+    if (m_terminateTls) {
+        secure = new QSslSocket(this);
+        secure->setSslConfiguration(m_upstreamTls);
+        // The real server counts as connected once its TLS handshake, with its certificate
+        // checked against the target host name, has succeeded.
+        connect(secure, &QSslSocket::encrypted, this, &WireTap::onUpstreamConnected);
+        connect(secure, &QSslSocket::sslErrors, this, &WireTap::onUpstreamTlsErrors);
+        upstream = secure;
+    } else {
+        upstream = new QTcpSocket(this);
+        connect(upstream, &QTcpSocket::connected, this, &WireTap::onUpstreamConnected);
+    }
     m_upstream = upstream;
-    connect(upstream, &QTcpSocket::connected, this, &WireTap::onUpstreamConnected);
     connect(upstream, &QTcpSocket::errorOccurred, this, &WireTap::onUpstreamError);
     connect(upstream, &QTcpSocket::readyRead, this, &WireTap::readUpstream);
     connect(upstream, &QTcpSocket::disconnected, this, &WireTap::onUpstreamDisconnected);
     m_connectTimer.start();
-    upstream->connectToHost(m_targetHost, m_targetPort);
+    if (secure)
+        secure->connectToHostEncrypted(m_targetHost, m_targetPort); // peer name and SNI: the host
+    else
+        upstream->connectToHost(m_targetHost, m_targetPort);
+}
+
+void WireTap::onUpstreamTlsErrors(const QList<QSslError> &errors)
+{
+    Q_EMIT upstreamTlsErrors(errors);
 }
 
 void WireTap::onUpstreamConnected()
@@ -170,6 +213,16 @@ void WireTap::onUpstreamConnected()
     m_connectAnswered = true;
     if (m_downstream)
         m_downstream->write("HTTP/1.1 200 Connection established\r\n\r\n");
+    if (m_terminateTls) {
+        // The 200 goes out in the clear; from here on QWebSocket talks TLS to the tap. This
+        // hop never leaves the machine: it exists only so that the tap sees plaintext.
+        m_downBuffer.clear();
+        if (auto *ssl = qobject_cast<QSslSocket *>(m_downstream.data())) {
+            ssl->setSslConfiguration(m_downstreamTls);
+            ssl->startServerEncryption();
+        }
+        return;
+    }
     // Anything QWebSocket sent early (it waits for the 200, so normally nothing).
     if (!m_downBuffer.isEmpty()) {
         const QByteArray early = m_downBuffer;
@@ -178,11 +231,36 @@ void WireTap::onUpstreamConnected()
     }
 }
 
+bool WireTap::failUpstreamTls()
+{
+    switch (m_upstream->error()) {
+    case QAbstractSocket::SslHandshakeFailedError:
+    case QAbstractSocket::SslInternalError:
+    case QAbstractSocket::SslInvalidUserDataError:
+        break;
+    default:
+        return false;
+    }
+    failUpstream(
+        QStringLiteral("tls-handshake-failed"),
+        tr("The TLS handshake with %1 failed: %2").arg(target(), m_upstream->errorString()),
+        "502 Bad Gateway");
+    return true;
+}
+
 void WireTap::onUpstreamError()
 {
     if (!m_upstream)
         return;
-    if (m_upstreamConnected) // after the connection: the disconnected() path reports it
+    if (m_upstreamConnected) {
+        // With TLS 1.3 a server that refuses the client certificate says so only after the
+        // client finished its handshake: before the HTTP response, that is a TLS failure.
+        if (m_terminateTls && !m_responseDone)
+            failUpstreamTls();
+        // Otherwise the disconnected() path reports the end of the connection.
+        return;
+    }
+    if (m_terminateTls && failUpstreamTls())
         return;
     const QString target = this->target();
     switch (m_upstream->error()) {

@@ -6,21 +6,28 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
+#include <QSslError>
 #include <QTimer>
 
 #include <optional>
 
-class QTcpServer;
+class QSslSocket;
 class QTcpSocket;
 
 namespace sockpit::client {
+
+class TapListener;
 
 // An in-process HTTP CONNECT proxy on 127.0.0.1 that one QWebSocket is pointed at, so
 // that the bytes on the wire can be observed: QWebSocket has no API for the handshake
 // response or the frames. The tap opens the upstream TCP connection itself (so connection
 // failures are precise: refused, host not found, timeout), then relays both ways while
 // recording the raw request and response heads and decoding frames in both directions.
-// For wss it sees only TLS records: set decodeFrames to false and it relays blindly.
+// For wss it sees only TLS records unless it terminates TLS (setTlsTermination): then it
+// is the TLS server of the internal loopback hop (QWebSocket -> tap) and a TLS client of the
+// real server, verified with the user's settings, and sees the plaintext between them.
+// Without termination, set decodeFrames to false and it relays the TLS records blindly.
 //
 // Order guarantee: everything observed in the server-to-client direction is signalled
 // before those bytes are forwarded to the client socket, so the session sees the tap's
@@ -38,6 +45,17 @@ public:
     void setDecodeFrames(bool decode) { m_decodeFrames = decode; }
     void setConnectTimeoutMs(int ms) { m_connectTimer.setInterval(ms); }
     void setMaxPayload(quint64 bytes) { m_maxPayload = bytes; }
+
+    // Terminate TLS (before listen()): `upstream` is the user's client configuration for the
+    // real server (CAs, client certificate, VerifyPeer); `downstream` the tap's own server
+    // configuration for the loopback hop. The real server is verified against the host name
+    // of the CONNECT target (also sent as SNI).
+    void setTlsTermination(const QSslConfiguration &upstream, const QSslConfiguration &downstream);
+    bool terminatesTls() const { return m_terminateTls; }
+    // The real server's session (protocol, cipher, certificate) once upstreamConnected().
+    QSslConfiguration upstreamTlsSession() const;
+    // Only from a slot connected directly to upstreamTlsErrors().
+    void ignoreUpstreamTlsErrors();
 
     bool isUpstreamConnected() const { return m_upstreamConnected; }
     QString upstreamPeer() const { return m_upstreamPeer; } // "host:port"
@@ -62,8 +80,13 @@ public:
 
 Q_SIGNALS:
     void upstreamConnected(const QString &peer);
-    // id: "connection-refused", "host-not-found", "timeout", "network-error", "proxy-error"
+    // When terminating TLS, after the real server's TLS handshake (upstream side) succeeded.
+    // id: "connection-refused", "host-not-found", "timeout", "network-error", "proxy-error",
+    // "tls-handshake-failed"
     void upstreamFailed(const QString &id, const QString &sentence);
+    // The real server's certificate errors, during its handshake: a directly connected slot
+    // may call ignoreUpstreamTlsErrors(); otherwise upstreamFailed("tls-handshake-failed").
+    void upstreamTlsErrors(const QList<QSslError> &errors);
     void requestObserved(const sockpit::HttpRequestHead &request);
     // For a rejection (not 101) the body is complete (or capped) when this is emitted.
     void responseObserved(const sockpit::HttpResponseHead &response);
@@ -88,6 +111,8 @@ private:
     void readUpstream();
     void handleConnectRequest();
     void onUpstreamConnected();
+    void onUpstreamTlsErrors(const QList<QSslError> &errors);
+    bool failUpstreamTls();
     void onUpstreamError();
     void onConnectTimeout();
     void failUpstream(const QString &id, const QString &sentence, const QByteArray &httpStatus);
@@ -99,7 +124,7 @@ private:
     void finishLinger();
     void markRelayFinished();
 
-    QTcpServer *m_server = nullptr;
+    TapListener *m_server = nullptr;
     QPointer<QTcpSocket> m_downstream; // QWebSocket's side
     QPointer<QTcpSocket> m_upstream; // the real server
     QTimer m_connectTimer;
@@ -111,6 +136,9 @@ private:
     bool m_inCloseSeen = false;
 
     bool m_decodeFrames = true;
+    bool m_terminateTls = false;
+    QSslConfiguration m_upstreamTls;
+    QSslConfiguration m_downstreamTls;
     quint64 m_maxPayload = quint64(64) * 1024 * 1024;
     bool m_connectAnswered = false;
     bool m_upstreamConnected = false;

@@ -1,16 +1,23 @@
 #include "client/clientsession.h"
+#include "client/httphead.h"
+#include "client/loopbackidentity.h"
 #include "events/eventstore.h"
 #include "frames/frameencoder.h"
 #include "protocol/acceptkey.h"
+#include "tls/tlscontext.h"
+#include "tlstestfiles.h"
 
 #include <QPointer>
 #include <QSignalSpy>
+#include <QSslServer>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 
@@ -116,6 +123,99 @@ public:
     }
 };
 
+// The server side of TLS as a real wss server would have it: the test CA's leaf for
+// localhost / 127.0.0.1 with its chain, and (for mutual TLS) the CA that client
+// certificates must chain to.
+QSslConfiguration serverTls(const TlsTestFiles &files, bool requireClientCertificate = false)
+{
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificateChain({files.server.certificate, files.ca.certificate});
+    tls.setPrivateKey(files.server.key);
+    if (requireClientCertificate) {
+        tls.setCaCertificates({files.ca.certificate});
+        tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    } else {
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+    }
+    return tls;
+}
+
+// An echo server over wss (QWebSocketServer in SecureMode).
+class SecureEchoServer : public QObject
+{
+public:
+    QWebSocketServer server{QStringLiteral("secure test"), QWebSocketServer::SecureMode};
+    QList<QPointer<QWebSocket>> sockets;
+
+    explicit SecureEchoServer(const QSslConfiguration &tls)
+    {
+        server.setSslConfiguration(tls);
+        connect(&server, &QWebSocketServer::newConnection, this, [this] {
+            while (QWebSocket *socket = server.nextPendingConnection()) {
+                socket->setParent(this);
+                sockets.append(socket);
+                connect(socket, &QWebSocket::textMessageReceived, socket,
+                        [socket](const QString &text) {
+                            socket->sendTextMessage(QStringLiteral("Server says: ") + text);
+                        });
+            }
+        });
+    }
+    bool listen() { return server.listen(QHostAddress::LocalHost, 0); }
+    QUrl url(const QString &host = QStringLiteral("127.0.0.1")) const
+    {
+        return QUrl(QStringLiteral("wss://%1:%2/secure").arg(host).arg(server.serverPort()));
+    }
+};
+
+// RawPeer over TLS: answers the handshake with exactly the bytes `respond` returns.
+class SecureRawPeer : public QObject
+{
+public:
+    QSslServer server;
+    QPointer<QSslSocket> socket;
+    QByteArray requestHead;
+    std::function<QByteArray(const QByteArray &key)> respond;
+    std::function<void(QSslSocket *)> afterHandshake;
+
+    explicit SecureRawPeer(const QSslConfiguration &tls)
+    {
+        server.setSslConfiguration(tls);
+        connect(&server, &QSslServer::pendingConnectionAvailable, this, [this] {
+            auto *accepted = qobject_cast<QSslSocket *>(server.nextPendingConnection());
+            if (!accepted)
+                return;
+            socket = accepted;
+            connect(accepted, &QSslSocket::readyRead, this, [this] { onReadyRead(); });
+            onReadyRead();
+        });
+    }
+    bool listen() { return server.listen(QHostAddress::LocalHost, 0); }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(server.serverPort()));
+    }
+
+private:
+    void onReadyRead()
+    {
+        if (!respond || !socket)
+            return;
+        requestHead += socket->readAll();
+        const qsizetype end = requestHead.indexOf("\r\n\r\n");
+        if (end < 0)
+            return;
+        QByteArray key;
+        for (const QByteArray &line : requestHead.left(end).split('\n')) {
+            if (line.toLower().startsWith("sec-websocket-key:"))
+                key = line.mid(18).trimmed();
+        }
+        socket->write(std::exchange(respond, nullptr)(key));
+        if (afterHandshake)
+            afterHandshake(socket);
+    }
+};
+
 ClientConfig configFor(const QUrl &url)
 {
     ClientConfig config;
@@ -146,7 +246,25 @@ private Q_SLOTS:
     void runsManySessionsWithDistinctIds();
     void worksWithoutTheWireTap();
     void reportsProtocolErrorFromServer();
+
+    void initTestCase();
+    void wssIsObservedThroughTheTerminatingTap();
+    void wssRecordsResponseHeadersAndFramesInWireCase();
+    void wssChecksTheRealServer_data();
+    void wssChecksTheRealServer();
+    void wssPresentsTheClientCertificateUpstream_data();
+    void wssPresentsTheClientCertificateUpstream();
+    void wssWithoutTheTapSaysWhatItCannotSee();
+
+private:
+    TlsTestFiles m_files;
 };
+
+void tst_Client::initTestCase()
+{
+    const QString problem = m_files.create();
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
 
 void tst_Client::connectsAndEchoes()
 {
@@ -583,6 +701,293 @@ void tst_Client::reportsProtocolErrorFromServer()
     QCOMPARE(errors.first().errorId, QStringLiteral("protocol-error"));
     QVERIFY2(errors.first().error.contains(QStringLiteral("reserved opcode 0x3")),
              qPrintable(errors.first().error));
+}
+
+// wss through the TLS-terminating wire tap: the request as Qt really sent it (its own
+// Sec-WebSocket-Key), the real 101 and frames both ways, and the tls event describing the
+// real server's certificate, not the tap's loopback one.
+void tst_Client::wssIsObservedThroughTheTerminatingTap()
+{
+    SecureEchoServer server(serverTls(m_files));
+    QVERIFY(server.listen());
+    Recorder rec;
+    ClientSession session(&rec.store);
+    QSignalSpy opened(&session, &ClientSession::opened);
+    QSignalSpy texts(&session, &ClientSession::textReceived);
+    QSignalSpy closed(&session, &ClientSession::closed);
+    ClientConfig config = configFor(server.url());
+    config.tls.caFile = m_files.path(QStringLiteral("ca.pem"));
+    config.frameSize = 4;
+    session.open(config);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 10000);
+    QVERIFY(session.sendText(QStringLiteral("hello tap")));
+    QTRY_COMPARE(texts.size(), 1);
+    QCOMPARE(texts.at(0).at(0).toString(), QStringLiteral("Server says: hello tap"));
+
+    const QList<Event> handshakes = rec.of(EventKind::Handshake);
+    QCOMPARE(handshakes.size(), 1);
+    const Handshake &h = *handshakes.first().handshake;
+    QCOMPARE(h.request.target, QByteArray("/secure"));
+    const QByteArray key = client::headerValue(h.request.headers, "Sec-WebSocket-Key");
+    QCOMPARE(QByteArray::fromBase64(key).size(), 16); // section 4.1: the nonce Qt generated
+    QTRY_COMPARE(server.sockets.size(), 1);
+    QCOMPARE(server.sockets.first()->request().rawHeader("Sec-WebSocket-Key"), key);
+    QVERIFY(h.response);
+    QCOMPARE(h.response->status, 101);
+    QCOMPARE(client::headerValue(h.response->headers, "Sec-WebSocket-Accept"),
+             protocol::computeAcceptKey(key));
+
+    const QList<Event> textEvents = rec.of(EventKind::Text);
+    QCOMPARE(textEvents.size(), 2);
+    QCOMPARE(textEvents[0].direction, EventDirection::Out);
+    QCOMPARE(textEvents[0].payload, QByteArray("hello tap"));
+    QCOMPARE(textEvents[0].frames.size(), 3); // 4 + 4 + 1 bytes
+    QVERIFY(textEvents[0].frames[0].masked);
+    QCOMPARE(textEvents[1].direction, EventDirection::In);
+    QCOMPARE(textEvents[1].frames.size(), 1);
+    QVERIFY(!textEvents[1].frames[0].masked);
+
+    // The real server's session and certificate, not the loopback hop's.
+    const QList<Event> tlsEvents = rec.of(EventKind::Tls);
+    QCOMPARE(tlsEvents.size(), 1);
+    const TlsInfo &info = *tlsEvents.first().tls;
+    QVERIFY(info.protocol.startsWith(QStringLiteral("TLS")));
+    QVERIFY(!info.cipher.isEmpty());
+    QVERIFY(info.peerCertificate);
+    QCOMPARE(info.peerCertificate->sha256, tls::sha256Fingerprint(m_files.server.certificate));
+    QVERIFY2(info.peerCertificate->issuer.contains(QStringLiteral("Sockpit Test CA")),
+             qPrintable(info.peerCertificate->issuer));
+    QVERIFY(!info.verificationDisabled);
+    QVERIFY(info.errors.isEmpty());
+    QString why;
+    const auto loopback = client::loopbackIdentityFor(QStringLiteral("127.0.0.1"), &why);
+    QVERIFY2(loopback, qPrintable(why));
+    QVERIFY(info.peerCertificate->issuer != tls::describeCertificate(loopback->authority).subject);
+    for (const Event &e : rec.of(EventKind::Error))
+        QFAIL(qPrintable(e.errorId + QStringLiteral(": ") + e.error)); // no wire-not-observed
+    QCOMPARE(rec.of(EventKind::Open).first().peer,
+             QStringLiteral("127.0.0.1:%1").arg(server.server.serverPort()));
+
+    // The server's answer to our Close frame is observed, as over ws.
+    session.close(4001, QStringLiteral("bye"));
+    QTRY_COMPARE(closed.size(), 1);
+    QCOMPARE(closed.at(0).at(0).toInt(), 4001);
+    const QList<Event> closes = rec.of(EventKind::Close);
+    QCOMPARE(closes.size(), 2);
+    QCOMPARE(closes[1].direction, EventDirection::In);
+    QCOMPARE(closes[1].reason, QStringLiteral("bye"));
+}
+
+void tst_Client::wssRecordsResponseHeadersAndFramesInWireCase()
+{
+    SecureRawPeer peer(serverTls(m_files));
+    QVERIFY(peer.listen());
+    peer.respond = [](const QByteArray &key) {
+        return RawPeer::switching(key, "x-MiXeD-Case: Value One\r\nSERVER: raw-peer\r\n");
+    };
+    peer.afterHandshake = [](QSslSocket *socket) {
+        socket->write(frames::encodeText(QStringLiteral("Hel"), false)
+                      + frames::encodePing("are you there")
+                      + frames::encodeContinuation("lo", true));
+    };
+    Recorder rec;
+    ClientSession session(&rec.store);
+    QSignalSpy texts(&session, &ClientSession::textReceived);
+    ClientConfig config = configFor(peer.url());
+    config.tls.caFile = m_files.path(QStringLiteral("ca.pem"));
+    session.open(config);
+    QTRY_COMPARE_WITH_TIMEOUT(texts.size(), 1, 10000);
+    QCOMPARE(texts.at(0).at(0).toString(), QStringLiteral("Hello"));
+
+    const auto &response = rec.of(EventKind::Handshake).first().handshake->response;
+    QVERIFY(response);
+    QCOMPARE(response->status, 101);
+    QCOMPARE(response->reason, QByteArray("Switching Protocols"));
+    const HeaderList expected = {{"Upgrade", "websocket"},
+                                 {"Connection", "Upgrade"},
+                                 {"Sec-WebSocket-Accept", response->headers.at(2).second},
+                                 {"x-MiXeD-Case", "Value One"},
+                                 {"SERVER", "raw-peer"}};
+    QCOMPARE(response->headers, expected);
+    // The request head as Qt wrote it, seen by the peer byte for byte.
+    const auto &request = rec.of(EventKind::Handshake).first().handshake->request;
+    QVERIFY(peer.requestHead.contains(QByteArray(
+        "Sec-WebSocket-Key: " + client::headerValue(request.headers, "Sec-WebSocket-Key"))));
+
+    const Event in = rec.of(EventKind::Text).first();
+    QCOMPARE(in.frames.size(), 2);
+    QCOMPARE(in.frames[0].length, quint64(3));
+    QCOMPARE(in.frames[1].opcode, quint8(0));
+    QCOMPARE(rec.of(EventKind::Ping).size(), 1);
+    QCOMPARE(rec.of(EventKind::Ping).first().payload, QByteArray("are you there"));
+    QTRY_COMPARE(rec.of(EventKind::Pong).size(), 1);
+    QCOMPARE(rec.of(EventKind::Pong).first().direction, EventDirection::Out);
+}
+
+void tst_Client::wssChecksTheRealServer_data()
+{
+    QTest::addColumn<bool>("trustCa");
+    QTest::addColumn<bool>("ignoreErrors");
+    QTest::addColumn<QString>("host");
+    QTest::newRow("a session trusting the CA opens")
+        << true << false << QStringLiteral("127.0.0.1");
+    QTest::newRow("a session trusting the CA opens by host name")
+        << true << false << QStringLiteral("localhost");
+    QTest::newRow("a session without the CA lists each certificate error and fails")
+        << false << false << QStringLiteral("127.0.0.1");
+    QTest::newRow("a session told to ignore errors opens and flags verification off")
+        << false << true << QStringLiteral("127.0.0.1");
+}
+
+void tst_Client::wssChecksTheRealServer()
+{
+    QFETCH(bool, trustCa);
+    QFETCH(bool, ignoreErrors);
+    QFETCH(QString, host);
+
+    SecureEchoServer server(serverTls(m_files));
+    QVERIFY(server.listen());
+    Recorder rec;
+    ClientSession session(&rec.store);
+    QSignalSpy opened(&session, &ClientSession::opened);
+    QSignalSpy failed(&session, &ClientSession::failed);
+    QSignalSpy texts(&session, &ClientSession::textReceived);
+    ClientConfig config = configFor(server.url(host));
+    if (trustCa)
+        config.tls.caFile = m_files.path(QStringLiteral("ca.pem"));
+    config.tls.ignoreCertificateErrors = ignoreErrors;
+    session.open(config);
+
+    QList<Event> tlsErrors;
+    if (!trustCa && !ignoreErrors) {
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+        QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("tls-handshake-failed"));
+        QCOMPARE(opened.size(), 0);
+        QCOMPARE(session.state(), ClientSession::State::Closed);
+        QCOMPARE(rec.of(EventKind::Open).size(), 0);
+        QCOMPARE(rec.of(EventKind::Handshake).size(), 0);
+        QCOMPARE(server.sockets.size(), 0);
+        const QList<Event> errors = rec.of(EventKind::Error);
+        QVERIFY(errors.size() >= 2);
+        QCOMPARE(errors.last().errorId, QStringLiteral("tls-handshake-failed"));
+        tlsErrors = errors.mid(0, errors.size() - 1);
+    } else {
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 10000);
+        QVERIFY(session.sendText(QStringLiteral("hi")));
+        QTRY_COMPARE(texts.size(), 1);
+        QCOMPARE(rec.of(EventKind::Handshake).first().handshake->response->status, 101);
+        const QList<Event> textEvents = rec.of(EventKind::Text);
+        QCOMPARE(textEvents.size(), 2);
+        QCOMPARE(textEvents[0].frames.size(), 1);
+        QCOMPARE(textEvents[1].frames.size(), 1);
+        const TlsInfo &info = *rec.of(EventKind::Tls).first().tls;
+        QCOMPARE(info.peerCertificate->sha256, tls::sha256Fingerprint(m_files.server.certificate));
+        QCOMPARE(info.verificationDisabled, ignoreErrors);
+        QCOMPARE(info.errors.isEmpty(), !ignoreErrors);
+        for (const Event &e : rec.of(EventKind::Error)) {
+            if (e.errorId == QLatin1StringView("tls-error"))
+                tlsErrors.append(e);
+            else if (e.errorId != QLatin1StringView("tls-verification-disabled"))
+                QFAIL(qPrintable(e.errorId));
+        }
+        const int disabled = int(rec.of(EventKind::Error).size() - tlsErrors.size());
+        QCOMPARE(disabled, ignoreErrors ? 1 : 0);
+    }
+    if (trustCa) {
+        QVERIFY(tlsErrors.isEmpty());
+    } else {
+        // Each of the real server's certificate errors is its own event.
+        QVERIFY(!tlsErrors.isEmpty());
+        for (const Event &e : std::as_const(tlsErrors)) {
+            QCOMPARE(e.errorId, QStringLiteral("tls-error"));
+            QCOMPARE(e.connection, session.connectionId());
+        }
+        // About the real server's chain (its CA is the test CA), not the tap's hop.
+        const bool aboutTheRealChain
+            = std::any_of(tlsErrors.cbegin(), tlsErrors.cend(), [](const Event &e) {
+                  return (e.error.contains(QLatin1StringView("untrusted"), Qt::CaseInsensitive)
+                          || e.error.contains(QLatin1StringView("issuer"), Qt::CaseInsensitive))
+                      && (e.error.contains(QLatin1StringView("Sockpit Test CA"))
+                          || e.error.contains(QLatin1StringView("localhost")));
+              });
+        QVERIFY2(aboutTheRealChain, qPrintable(tlsErrors.first().error));
+    }
+}
+
+void tst_Client::wssPresentsTheClientCertificateUpstream_data()
+{
+    QTest::addColumn<bool>("withCertificate");
+    QTest::newRow("with the client certificate the server accepts the session") << true;
+    QTest::newRow("without a client certificate the server refuses it") << false;
+}
+
+void tst_Client::wssPresentsTheClientCertificateUpstream()
+{
+    QFETCH(bool, withCertificate);
+    SecureEchoServer server(serverTls(m_files, true));
+    QVERIFY(server.listen());
+    Recorder rec;
+    ClientSession session(&rec.store);
+    QSignalSpy opened(&session, &ClientSession::opened);
+    QSignalSpy failed(&session, &ClientSession::failed);
+    QSignalSpy texts(&session, &ClientSession::textReceived);
+    ClientConfig config = configFor(server.url());
+    config.tls.caFile = m_files.path(QStringLiteral("ca.pem"));
+    if (withCertificate) {
+        config.tls.certificateFile = m_files.path(QStringLiteral("client.pem"));
+        config.tls.keyFile = m_files.path(QStringLiteral("client.key"));
+    }
+    session.open(config);
+    if (withCertificate) {
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 10000);
+        QTRY_COMPARE(server.sockets.size(), 1);
+        // The server saw the user's certificate, presented by the tap upstream.
+        QCOMPARE(server.sockets.first()->sslConfiguration().peerCertificate(),
+                 m_files.client.certificate);
+        QVERIFY(session.sendText(QStringLiteral("mutual")));
+        QTRY_COMPARE(texts.size(), 1);
+        QCOMPARE(rec.of(EventKind::Handshake).first().handshake->response->status, 101);
+        QCOMPARE(rec.of(EventKind::Text).last().frames.size(), 1);
+    } else {
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+        QCOMPARE(opened.size(), 0);
+        QCOMPARE(server.sockets.size(), 0);
+        QCOMPARE(rec.of(EventKind::Open).size(), 0);
+        const QString id = failed.at(0).at(0).toString();
+        const QString sentence = failed.at(0).at(1).toString();
+        // TLS 1.3 servers refuse a missing client certificate by hanging up after the
+        // handshake; TLS 1.2 ones fail the handshake itself.
+        QVERIFY2((id == QLatin1StringView("handshake-failed")
+                  && sentence.contains(QLatin1StringView("client certificate")))
+                     || id == QLatin1StringView("tls-handshake-failed"),
+                 qPrintable(id + QStringLiteral(": ") + sentence));
+    }
+}
+
+// Without the tap (or when it cannot terminate TLS) the log says what cannot be seen.
+void tst_Client::wssWithoutTheTapSaysWhatItCannotSee()
+{
+    SecureEchoServer server(serverTls(m_files));
+    QVERIFY(server.listen());
+    Recorder rec;
+    ClientSession session(&rec.store);
+    QSignalSpy opened(&session, &ClientSession::opened);
+    QSignalSpy texts(&session, &ClientSession::textReceived);
+    ClientConfig config = configFor(server.url());
+    config.tls.caFile = m_files.path(QStringLiteral("ca.pem"));
+    config.wireTap = false;
+    session.open(config);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 10000);
+    QVERIFY(session.sendText(QStringLiteral("hi")));
+    QTRY_COMPARE(texts.size(), 1);
+    const Handshake &h = *rec.of(EventKind::Handshake).first().handshake;
+    QVERIFY(!h.response);
+    const QList<Event> errors = rec.of(EventKind::Error);
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.first().errorId, QStringLiteral("wire-not-observed"));
+    QVERIFY(rec.of(EventKind::Text).first().frames.isEmpty());
+    QCOMPARE(rec.of(EventKind::Tls).first().tls->peerCertificate->sha256,
+             tls::sha256Fingerprint(m_files.server.certificate));
 }
 
 QTEST_GUILESS_MAIN(tst_Client)

@@ -4,6 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -249,14 +250,37 @@ test('wss: the tutorial secure server, trusted with --ca, refused without, --ins
   assert.ok(tls, 'a tls event');
   assert.match(tls.tls.protocol, /TLS/);
   assert.equal(tls.tls.verificationDisabled, false);
-  // What cannot be seen through TLS is said, not invented.
-  assert.ok(events.some((e) => e.kind === 'error' && e.id === 'wire-not-observed'));
-  assert.equal(events.find((e) => e.kind === 'handshake').response, undefined);
+  // The tls event describes the real server's certificate, not the wire tap's loopback one.
+  assert.equal(tls.tls.peerCertificate.sha256, new X509Certificate(readFileSync(cert)).fingerprint256);
+  // The wire tap terminates TLS (verifying the server itself), so wss is observed as ws is:
+  // the real 101 with its headers, the request as Qt sent it, and frames both ways.
+  assert.ok(!events.some((e) => e.kind === 'error'), JSON.stringify(events.filter((e) => e.kind === 'error')));
+  const handshake = events.find((e) => e.kind === 'handshake');
+  assert.equal(handshake.response.status, 101);
+  const responseNames = handshake.response.headers.map(([name]) => name);
+  assert.ok(responseNames.includes('Upgrade'), responseNames.join(','));
+  assert.ok(responseNames.includes('Sec-WebSocket-Accept'), responseNames.join(','));
+  const nonce = handshake.request.headers.find(([name]) => name === 'Sec-WebSocket-Key')[1];
+  assert.equal(Buffer.from(nonce, 'base64').length, 16); // the key Qt really sent
+  const texts = events.filter((e) => e.kind === 'text');
+  assert.deepEqual(
+    texts.map((e) => [e.direction, e.text, e.frames?.length]),
+    [['out', 'hi', 1], ['in', 'Server says: hi', 1]],
+  );
+  assert.equal(texts[0].frames[0].masked, true);
+  assert.equal(texts[1].frames[0].masked, false);
+  const closes = events.filter((e) => e.kind === 'close');
+  assert.equal(closes.at(-1).direction, 'in'); // the server's answer, seen through TLS
+  assert.equal(closes.at(-1).code, 1000);
 
-  const untrusted = await connect([url, '--send', 'hi', '--timeout', '10']);
+  const untrustedLog = path.join(scratch, 'untrusted.jsonl');
+  const untrusted = await connect([url, '--send', 'hi', '--timeout', '10', '--log', untrustedLog]);
   assert.equal(untrusted.code, 1);
   assert.match(untrusted.stderr, /self-signed|not trusted|untrusted/i);
   assert.equal(untrusted.stdout, '');
+  const refused = readLog(untrustedLog);
+  assert.ok(refused.some((e) => e.kind === 'error' && e.id === 'tls-error'));
+  assert.ok(!refused.some((e) => e.kind === 'open' || e.kind === 'handshake'));
 
   const insecureLog = path.join(scratch, 'insecure.jsonl');
   const insecure = await connect([
@@ -267,4 +291,9 @@ test('wss: the tutorial secure server, trusted with --ca, refused without, --ins
   const flagged = readLog(insecureLog);
   assert.ok(flagged.some((e) => e.kind === 'error' && e.id === 'tls-verification-disabled'));
   assert.ok(flagged.some((e) => e.kind === 'error' && e.id === 'tls-error'));
+  const flaggedTls = flagged.find((e) => e.kind === 'tls');
+  assert.equal(flaggedTls.tls.verificationDisabled, true);
+  assert.ok(flaggedTls.tls.errors.length > 0);
+  assert.equal(flagged.find((e) => e.kind === 'handshake').response.status, 101);
+  assert.ok(flagged.filter((e) => e.kind === 'text').every((e) => e.frames?.length === 1));
 });
