@@ -3,6 +3,7 @@
 #include "events/eventstore.h"
 #include "protocol/handshakerequest.h"
 #include "serverconnection.h"
+#include "serverwiretap.h"
 #include "tls/tlscontext.h"
 
 #include <QCoreApplication>
@@ -33,11 +34,14 @@ QString peerString(QHostAddress address, quint16 port)
     return QStringLiteral("%1:%2").arg(address.toString()).arg(port);
 }
 
-// A request was handed to QWebSocketServer and is waiting for Qt to finish it.
+// A request was handed to QWebSocketServer (through its wire tap's hop) and is waiting
+// for Qt to finish it.
 struct HandedOff
 {
     qint64 id = 0;
-    QPointer<QTcpSocket> socket;
+    QPointer<ServerWireTap> tap;
+    QPointer<QTcpSocket> socket; // Qt's end of the hop, once the relay listener accepted it
+    QString peer; // the real peer, "host:port"
     QString path;
     QString query;
     QString origin;
@@ -77,6 +81,12 @@ public:
     void readHead(QTcpSocket *socket, qint64 id);
     void reject(QTcpSocket *socket, qint64 id, const HttpRequestHead &request,
                 const protocol::HandshakeVerdict &verdict);
+    void tapConnection(QTcpSocket *socket, qint64 id, qsizetype headLength,
+                       const HttpRequestHead &request, HandedOff entry);
+    void recordHandshake(qint64 id, const QString &peer, const HttpRequestHead &request,
+                         const std::optional<HttpResponseHead> &response);
+    void takeRelaySockets();
+    void openWhenReady(qint64 id);
     void handOffNext();
     void takeWebSockets();
     void onText(qint64 id, const QString &text);
@@ -94,7 +104,10 @@ public:
     // Replaced (not reused) on every start, so that ws and wss need no reconfiguration.
     std::unique_ptr<QTcpServer> tcp;
     std::unique_ptr<QWebSocketServer> ws;
-    QHash<QString, HandedOff> handedOff; // by peer "host:port"
+    // Qt gets the far end of each wire tap's loopback hop from this listener on 127.0.0.1,
+    // never the peer socket itself.
+    std::unique_ptr<QTcpServer> relay;
+    QHash<quint16, HandedOff> handedOff; // by the hop's port: the peer port Qt sees
     // QWebSocketServer picks the first subprotocol in the *client's* order that it
     // supports. To honour the server's preference, each request is handed over alone with
     // only its negotiated protocol as "supported": one handshake inside Qt at a time.
@@ -114,6 +127,14 @@ EmbeddedServer::~EmbeddedServer()
     // since the store may already be gone.
     for (auto &[id, connection] : d->connections)
         connection->disconnect(this);
+    // Sockets still with the listeners must not call back while d goes away.
+    d->handOffQueue.clear();
+    if (d->relay)
+        d->relay->disconnect(this);
+    const QList<QTcpSocket *> relayed
+        = d->relay ? d->relay->findChildren<QTcpSocket *>() : QList<QTcpSocket *>();
+    for (QTcpSocket *socket : relayed)
+        socket->disconnect(this);
 }
 
 bool EmbeddedServer::start(const ServerConfig &config)
@@ -153,6 +174,12 @@ bool EmbeddedServer::start(const ServerConfig &config)
         tcp = std::make_unique<QTcpServer>();
     }
 
+    auto relay = std::make_unique<QTcpServer>();
+    if (!relay->listen(QHostAddress(QHostAddress::LocalHost), 0)) {
+        return d->fail(QStringLiteral("relay-listen-failed"),
+                       tr("Cannot open the internal loopback relay: %1").arg(relay->errorString()));
+    }
+
     if (!tcp->listen(config.host, config.port)) {
         const QString where = peerString(config.host, config.port);
         switch (tcp->serverError()) {
@@ -183,9 +210,11 @@ bool EmbeddedServer::start(const ServerConfig &config)
     connect(ws.get(), &QWebSocketServer::newConnection, this, [this] { d->takeWebSockets(); });
     connect(tcp.get(), &QTcpServer::pendingConnectionAvailable, this,
             [this] { d->takePendingSockets(); });
+    connect(relay.get(), &QTcpServer::newConnection, this, [this] { d->takeRelaySockets(); });
 
     d->tcp = std::move(tcp);
     d->ws = std::move(ws);
+    d->relay = std::move(relay);
 
     QUrl url;
     url.setScheme(config.tls.enabled ? QStringLiteral("wss") : QStringLiteral("ws"));
@@ -208,17 +237,29 @@ void EmbeddedServer::stop(int code, const QString &reason)
     closeAll(code, reason);
     d->tcp->close();
     // Requests still being read or handed to Qt end here; their sockets die with the
-    // listening server.
-    d->handedOff.clear();
+    // listening server, and their taps are cut.
+    const QHash<quint16, HandedOff> pending = std::exchange(d->handedOff, {});
+    for (const HandedOff &entry : pending) {
+        if (entry.tap)
+            entry.tap->abort();
+    }
+    for (const auto &[id, connection] : d->connections) {
+        if (!connection->isStarted() && connection->tap())
+            connection->tap()->abort();
+    }
     d->handOffQueue.clear();
     d->inQt = nullptr;
     std::unique_ptr<QTcpServer> tcp = std::move(d->tcp);
     std::unique_ptr<QWebSocketServer> ws = std::move(d->ws);
-    const QList<QTcpSocket *> sockets = tcp->findChildren<QTcpSocket *>();
+    std::unique_ptr<QTcpServer> relay = std::move(d->relay);
+    const QList<QTcpSocket *> sockets
+        = tcp->findChildren<QTcpSocket *>() + relay->findChildren<QTcpSocket *>();
     for (QTcpSocket *socket : sockets)
         socket->abort();
+    relay->close();
     tcp.release()->deleteLater();
     ws.release()->deleteLater();
+    relay.release()->deleteLater();
 
     Event e;
     e.kind = EventKind::Stopped;
@@ -270,15 +311,17 @@ void EmbeddedServer::setReplyTemplate(const QString &replyTemplate)
 QList<ConnectionInfo> EmbeddedServer::connections() const
 {
     QList<ConnectionInfo> result;
-    for (const auto &[id, connection] : d->connections)
-        result.append(connection->info());
+    for (const auto &[id, connection] : d->connections) {
+        if (connection->isStarted())
+            result.append(connection->info());
+    }
     return result;
 }
 
 std::optional<ConnectionInfo> EmbeddedServer::connection(qint64 id) const
 {
     const auto it = d->connections.find(id);
-    if (it == d->connections.end())
+    if (it == d->connections.end() || !it->second->isStarted())
         return std::nullopt;
     return it->second->info();
 }
@@ -432,25 +475,9 @@ void EmbeddedServer::Private::readHead(QTcpSocket *socket, qint64 id)
         return;
     }
 
-    const QString subprotocol = protocol::negotiateSubprotocol(
-        config.subprotocols, protocol::requestedSubprotocols(parsed->head.headers));
-    auto handshake = std::make_shared<Handshake>();
-    handshake->request = parsed->head;
-    // The exact response bytes come from QWebSocketServer; these are the headers it sends
-    // (RFC 6455 section 4.2.2), with the accept key computed here the same way.
-    handshake->response = protocol::acceptResponse(*parsed, subprotocol);
-    const QString peer = peerString(socket->peerAddress(), socket->peerPort());
-    Event e;
-    e.kind = EventKind::Handshake;
-    e.connection = id;
-    e.direction = EventDirection::In;
-    e.peer = peer;
-    e.handshake = std::move(handshake);
-    record(std::move(e));
-
     HandedOff entry;
     entry.id = id;
-    entry.socket = socket;
+    entry.peer = peerString(socket->peerAddress(), socket->peerPort());
     const QByteArray &target = parsed->head.target;
     const qsizetype question = target.indexOf('?');
     entry.path = QString::fromLatin1(question < 0 ? target : target.first(question));
@@ -458,10 +485,100 @@ void EmbeddedServer::Private::readHead(QTcpSocket *socket, qint64 id)
     entry.origin = QString::fromLatin1(
         protocol::headerValue(parsed->head.headers, "Origin").value_or(QByteArray()));
     entry.secure = qobject_cast<QSslSocket *>(socket) != nullptr;
-    entry.subprotocol = subprotocol;
-    handedOff.insert(peer, entry);
-    handOffQueue.append(socket);
+    entry.subprotocol = protocol::negotiateSubprotocol(
+        config.subprotocols, protocol::requestedSubprotocols(parsed->head.headers));
+    tapConnection(socket, id, scan.length, parsed->head, std::move(entry));
+}
+
+void EmbeddedServer::Private::tapConnection(QTcpSocket *socket, qint64 id, qsizetype headLength,
+                                            const HttpRequestHead &request, HandedOff entry)
+{
+    // The handshake event waits for the response Qt really writes, seen by the tap.
+    auto *tap = new ServerWireTap(socket, headLength, quint64(config.maxMessageSize), q);
+    const QString peer = entry.peer;
+    QObject::connect(tap, &ServerWireTap::responseObserved, q,
+                     [this, id, peer, request](const HttpResponseHead &response) {
+                         recordHandshake(id, peer, request, response);
+                         if (response.status == 101) {
+                             openWhenReady(id);
+                             return;
+                         }
+                         record(makeErrorEvent(
+                             EventSource::Server, id, QStringLiteral("handshake-rejected-by-qt"),
+                             tr("The WebSocket stack refused the request from %1 with %2.")
+                                 .arg(peer)
+                                 .arg(response.status)));
+                     });
+    QObject::connect(tap, &ServerWireTap::handshakeDropped, q,
+                     [this, id, peer, request](const QString &sentence) {
+                         recordHandshake(id, peer, request, std::nullopt);
+                         record(makeErrorEvent(EventSource::Server, id,
+                                               QStringLiteral("handshake-dropped"),
+                                               peer % QStringLiteral(": ") % sentence));
+                     });
+    QString problem;
+    if (!tap->connectToRelay(relay->serverPort(), &problem)) {
+        recordHandshake(id, peer, request, std::nullopt);
+        record(makeErrorEvent(EventSource::Server, id, QStringLiteral("relay-failed"),
+                              tr("Cannot relay the connection from %1 to the WebSocket stack: %2")
+                                  .arg(peer, problem)));
+        tap->abort();
+        return;
+    }
+    const quint16 hopPort = tap->hopPort();
+    QObject::connect(tap, &QObject::destroyed, q, [this, hopPort] { handedOff.remove(hopPort); });
+    entry.tap = tap;
+    handedOff.insert(hopPort, std::move(entry));
+}
+
+void EmbeddedServer::Private::recordHandshake(qint64 id, const QString &peer,
+                                              const HttpRequestHead &request,
+                                              const std::optional<HttpResponseHead> &response)
+{
+    auto handshake = std::make_shared<Handshake>();
+    handshake->request = request;
+    handshake->response = response;
+    Event e;
+    e.kind = EventKind::Handshake;
+    e.connection = id;
+    e.direction = EventDirection::In;
+    e.peer = peer;
+    e.handshake = std::move(handshake);
+    record(std::move(e));
+}
+
+void EmbeddedServer::Private::takeRelaySockets()
+{
+    while (relay && relay->hasPendingConnections()) {
+        QTcpSocket *socket = relay->nextPendingConnection();
+        const auto it = handedOff.find(socket->peerPort());
+        if (it == handedOff.end() || it->socket) {
+            // Not one of our hops: another local process found the loopback port.
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        it->socket = socket;
+        handOffQueue.append(socket);
+    }
     handOffNext();
+}
+
+// A connection opens once Qt has accepted it (takeWebSockets) and its tap has seen the 101,
+// in whichever order: the handshake event comes first, then open, then the frames.
+void EmbeddedServer::Private::openWhenReady(qint64 id)
+{
+    const auto it = connections.find(id);
+    if (it == connections.end() || it->second->isStarted())
+        return;
+    ServerConnection *connection = it->second;
+    ServerWireTap *tap = connection->tap();
+    if (connection->isTapped() && (!tap || !tap->response()))
+        return;
+    connection->start();
+    if (tap)
+        tap->attach();
+    Q_EMIT q->connectionOpened(id);
 }
 
 void EmbeddedServer::Private::handOffNext()
@@ -470,8 +587,7 @@ void EmbeddedServer::Private::handOffNext()
         QTcpSocket *socket = handOffQueue.takeFirst();
         if (!socket || socket->state() != QAbstractSocket::ConnectedState)
             continue;
-        const QString peer = peerString(socket->peerAddress(), socket->peerPort());
-        const QString subprotocol = handedOff.value(peer).subprotocol;
+        const QString subprotocol = handedOff.value(socket->peerPort()).subprotocol;
         ws->setSupportedSubprotocols(subprotocol.isEmpty() ? QStringList()
                                                            : QStringList{subprotocol});
         inQt = socket;
@@ -528,13 +644,16 @@ void EmbeddedServer::Private::takeWebSockets()
         QWebSocket *webSocket = ws->nextPendingConnection();
         if (!webSocket)
             continue;
-        const QString peer = peerString(webSocket->peerAddress(), webSocket->peerPort());
-        HandedOff entry = handedOff.take(peer);
-        if (entry.id == 0)
-            entry.id = nextConnectionId();
-        // The TCP socket was a child of the listening server; it now lives exactly as long
-        // as the WebSocket that wraps it, so that stop() and restart do not cut it.
-        if (entry.socket && entry.socket->parent() == tcp.get())
+        HandedOff entry = handedOff.take(webSocket->peerPort());
+        if (entry.id == 0) {
+            // Only hops of our taps reach Qt; anything else is not ours to serve.
+            webSocket->abort();
+            webSocket->deleteLater();
+            continue;
+        }
+        // Qt's end of the hop was a child of the relay listener; it now lives exactly as
+        // long as the WebSocket that wraps it, so that stop() and restart do not cut it.
+        if (entry.socket && entry.socket->parent() == relay.get())
             entry.socket->setParent(webSocket);
         if (entry.socket == inQt || !inQt) {
             inQt = nullptr;
@@ -544,12 +663,12 @@ void EmbeddedServer::Private::takeWebSockets()
 
         ConnectionInfo info;
         info.id = entry.id;
-        info.peer = peer;
+        info.peer = entry.peer; // the real peer, not the loopback hop
         info.path = entry.path;
         info.query = entry.query;
         info.origin = entry.origin;
         info.secure = entry.secure;
-        auto *connection = new ServerConnection(webSocket, info, store, config, q);
+        auto *connection = new ServerConnection(webSocket, info, store, config, entry.tap, q);
         connections.emplace(info.id, connection);
         QObject::connect(connection, &ServerConnection::textReceived, q,
                          [this](qint64 id, const QString &text) { onText(id, text); });
@@ -559,8 +678,7 @@ void EmbeddedServer::Private::takeWebSockets()
                          &EmbeddedServer::connectionChanged);
         QObject::connect(connection, &ServerConnection::finished, q,
                          [this](qint64 id) { onFinished(id); });
-        connection->start();
-        Q_EMIT q->connectionOpened(info.id);
+        openWhenReady(info.id);
     }
 }
 
@@ -609,7 +727,8 @@ void EmbeddedServer::Private::onFinished(qint64 id)
     ServerConnection *connection = it->second;
     connections.erase(it);
     connection->deleteLater();
-    Q_EMIT q->connectionClosed(id);
+    if (connection->isStarted())
+        Q_EMIT q->connectionClosed(id);
 }
 
 } // namespace sockpit

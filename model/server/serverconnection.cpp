@@ -2,6 +2,8 @@
 
 #include "events/eventstore.h"
 #include "protocol/closecodes.h"
+#include "protocol/opcodes.h"
+#include "serverwiretap.h"
 
 #include <QCoreApplication>
 #include <QWebSocket>
@@ -12,12 +14,37 @@ namespace {
 // How long a peer may take to answer our Close frame before the TCP connection is cut
 // (RFC 6455 section 7.1.1 lets the server close the connection itself).
 constexpr int CloseTimeoutMs = 3000;
+// Frames of messages the tap saw but Qt has not delivered yet: bounded by what is in
+// flight on the loopback hop; the cap only guards against a pathological flood.
+constexpr std::size_t MaxPendingFrameLists = 65536;
+
+void queueFrames(std::deque<QList<FrameInfo>> *queue, const QList<FrameInfo> &frames)
+{
+    if (queue->size() < MaxPendingFrameLists)
+        queue->push_back(frames);
+}
+
+// The frames of the message Qt delivers now: the oldest the tap saw. A message whose size
+// does not match them is not the same message (the queue was capped), so it gets none.
+QList<FrameInfo> takeFrames(std::deque<QList<FrameInfo>> *queue, qint64 payloadSize)
+{
+    if (queue->empty())
+        return {};
+    QList<FrameInfo> frames = std::move(queue->front());
+    queue->pop_front();
+    quint64 total = 0;
+    for (const FrameInfo &frame : std::as_const(frames))
+        total += frame.length;
+    return total == quint64(payloadSize) ? frames : QList<FrameInfo>();
+}
 } // namespace
 
 ServerConnection::ServerConnection(QWebSocket *socket, ConnectionInfo info, EventStore *store,
-                                   const ServerConfig &config, QObject *parent)
+                                   const ServerConfig &config, ServerWireTap *tap, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
+    , m_tap(tap)
+    , m_tapped(tap != nullptr)
     , m_info(std::move(info))
     , m_store(store)
     , m_closeAfter(config.closeAfter)
@@ -36,6 +63,24 @@ ServerConnection::ServerConnection(QWebSocket *socket, ConnectionInfo info, Even
     // connection ended abruptly (1006).
     connect(m_socket.get(), &QWebSocket::aboutToClose, this, [this] { m_closeFrameSeen = true; });
     connect(m_socket.get(), &QWebSocket::disconnected, this, &ServerConnection::onDisconnected);
+    if (tap) {
+        connect(tap, &ServerWireTap::messageObserved, this, &ServerConnection::onTapMessage);
+        connect(tap, &ServerWireTap::peerViolation, this, &ServerConnection::onTapViolation);
+        // Qt closes its side right after writing its Close frame (and on the abrupt end of
+        // the hop): the connection is over once the tap has passed the last bytes on.
+        connect(tap, &ServerWireTap::finished, this, [this] {
+            recordCloseWhenObserved();
+            finishWhenRelayed();
+        });
+        connect(tap, &ServerWireTap::outgoingDecodeFailed, this,
+                [this](const frames::ProtocolError &error) {
+                    record(makeErrorEvent(
+                        EventSource::Server, m_info.id, QStringLiteral("wire-decode-failed"),
+                        tr("The frames sent to %1 could no longer be decoded (%2); outgoing "
+                           "messages are recorded as sent from here on.")
+                            .arg(m_info.peer, error.reason)));
+                });
+    }
 
     m_closeAfterTimer.setSingleShot(true);
     connect(&m_closeAfterTimer, &QTimer::timeout, this, [this] {
@@ -58,11 +103,18 @@ ServerConnection::~ServerConnection()
 
 bool ServerConnection::isOpen() const
 {
-    return !m_finished && !m_localClose && m_socket->state() == QAbstractSocket::ConnectedState;
+    return m_started && !m_finished && !m_localClose && !m_violation
+        && m_socket->state() == QAbstractSocket::ConnectedState;
+}
+
+bool ServerConnection::tapRecordsOutgoing() const
+{
+    return m_tap && m_tap->decodesOutgoing();
 }
 
 void ServerConnection::start()
 {
+    m_started = true;
     Event e;
     e.source = EventSource::Server;
     e.connection = m_info.id;
@@ -89,12 +141,12 @@ bool ServerConnection::sendText(const QString &text)
 {
     if (!isOpen())
         return false;
-    const QByteArray utf8 = text.toUtf8();
     m_socket->sendTextMessage(text);
-    ++m_info.messagesOut;
-    m_info.bytesOut += quint64(utf8.size());
-    record(makeTextEvent(EventSource::Server, m_info.id, EventDirection::Out, utf8));
-    Q_EMIT changed(m_info.id);
+    if (!tapRecordsOutgoing()) {
+        const QByteArray utf8 = text.toUtf8();
+        record(makeTextEvent(EventSource::Server, m_info.id, EventDirection::Out, utf8));
+        countOut(utf8.size());
+    }
     return true;
 }
 
@@ -103,11 +155,18 @@ bool ServerConnection::sendBinary(const QByteArray &data)
     if (!isOpen())
         return false;
     m_socket->sendBinaryMessage(data);
-    ++m_info.messagesOut;
-    m_info.bytesOut += quint64(data.size());
-    record(makeBinaryEvent(EventSource::Server, m_info.id, EventDirection::Out, data));
-    Q_EMIT changed(m_info.id);
+    if (!tapRecordsOutgoing()) {
+        record(makeBinaryEvent(EventSource::Server, m_info.id, EventDirection::Out, data));
+        countOut(data.size());
+    }
     return true;
+}
+
+void ServerConnection::countOut(qint64 bytes)
+{
+    ++m_info.messagesOut;
+    m_info.bytesOut += quint64(bytes);
+    Q_EMIT changed(m_info.id);
 }
 
 bool ServerConnection::ping(const QByteArray &payload)
@@ -116,6 +175,8 @@ bool ServerConnection::ping(const QByteArray &payload)
     if (!isOpen() || payload.size() > 125)
         return false;
     m_socket->ping(payload);
+    if (tapRecordsOutgoing())
+        return true; // recorded with its frame as it passes the tap
     Event e;
     e.source = EventSource::Server;
     e.connection = m_info.id;
@@ -151,7 +212,9 @@ void ServerConnection::onText(const QString &text)
     const QByteArray utf8 = text.toUtf8();
     ++m_info.messagesIn;
     m_info.bytesIn += quint64(utf8.size());
-    record(makeTextEvent(EventSource::Server, m_info.id, EventDirection::In, utf8));
+    Event e = makeTextEvent(EventSource::Server, m_info.id, EventDirection::In, utf8);
+    e.frames = takeFrames(&m_inMessageFrames, utf8.size());
+    record(std::move(e));
     Q_EMIT changed(m_info.id);
     Q_EMIT textReceived(m_info.id, text);
 }
@@ -160,7 +223,9 @@ void ServerConnection::onBinary(const QByteArray &data)
 {
     ++m_info.messagesIn;
     m_info.bytesIn += quint64(data.size());
-    record(makeBinaryEvent(EventSource::Server, m_info.id, EventDirection::In, data));
+    Event e = makeBinaryEvent(EventSource::Server, m_info.id, EventDirection::In, data);
+    e.frames = takeFrames(&m_inMessageFrames, data.size());
+    record(std::move(e));
     Q_EMIT changed(m_info.id);
     Q_EMIT binaryReceived(m_info.id, data);
 }
@@ -175,44 +240,177 @@ void ServerConnection::onPong(quint64 elapsedMs, const QByteArray &payload)
     e.payload = payload;
     e.size = payload.size();
     e.rttMs = double(elapsedMs);
+    e.frames = takeFrames(&m_inPongFrames, payload.size());
     record(std::move(e));
+}
+
+void ServerConnection::onTapMessage(EventDirection direction,
+                                    const frames::AssembledMessage &message)
+{
+    using protocol::Opcode;
+    const auto opcode = Opcode(message.opcode);
+    if (opcode == Opcode::Close) {
+        ObservedClose observed{frames::parseClosePayload(message.payload), message.frames};
+        (direction == EventDirection::In ? m_inClose : m_outClose) = std::move(observed);
+        if (!m_firstClose)
+            m_firstClose = direction;
+        recordCloseWhenObserved();
+        return;
+    }
+    if (direction == EventDirection::In) {
+        switch (opcode) {
+        case Opcode::Text:
+        case Opcode::Binary:
+            queueFrames(&m_inMessageFrames, message.frames);
+            break;
+        case Opcode::Pong:
+            queueFrames(&m_inPongFrames, message.frames);
+            break;
+        case Opcode::Ping: {
+            // Qt answers pings itself and does not tell (section 5.5.2): only the tap sees them.
+            Event e;
+            e.source = EventSource::Server;
+            e.connection = m_info.id;
+            e.direction = EventDirection::In;
+            e.kind = EventKind::Ping;
+            e.payload = message.payload;
+            e.size = message.payload.size();
+            e.frames = message.frames;
+            record(std::move(e));
+            break;
+        }
+        default:
+            break;
+        }
+        return;
+    }
+    // Outgoing: what Qt put on the wire, recorded before the peer can have it.
+    Event e;
+    switch (opcode) {
+    case Opcode::Text:
+        e = makeTextEvent(EventSource::Server, m_info.id, EventDirection::Out, message.payload);
+        break;
+    case Opcode::Binary:
+        e = makeBinaryEvent(EventSource::Server, m_info.id, EventDirection::Out, message.payload);
+        break;
+    case Opcode::Ping:
+    case Opcode::Pong: // Qt's automatic answer to the peer's ping (section 5.5.3)
+        e.source = EventSource::Server;
+        e.connection = m_info.id;
+        e.direction = EventDirection::Out;
+        e.kind = opcode == Opcode::Ping ? EventKind::Ping : EventKind::Pong;
+        e.payload = message.payload;
+        e.size = message.payload.size();
+        break;
+    default:
+        return;
+    }
+    e.frames = message.frames;
+    record(std::move(e));
+    if (opcode == Opcode::Text || opcode == Opcode::Binary)
+        countOut(message.payload.size());
+}
+
+void ServerConnection::onTapViolation(const QString &errorId, const frames::ProtocolError &error,
+                                      const FrameInfo &closeFrame)
+{
+    m_violation = Violation{error, closeFrame};
+    m_closeAfterTimer.stop();
+    const QString sentence = errorId == QLatin1StringView("message-too-big")
+        ? tooBigSentence()
+        : tr("%1 broke the WebSocket protocol: %2. The connection was closed with %3.")
+              .arg(m_info.peer, error.reason)
+              .arg(error.closeCode);
+    record(makeErrorEvent(EventSource::Server, m_info.id, errorId, sentence));
+}
+
+QString ServerConnection::tooBigSentence() const
+{
+    return QCoreApplication::translate("sockpit::ServerConnection",
+                                       "A message from %1 was larger than the limit; "
+                                       "the connection was closed with 1009.")
+        .arg(m_info.peer);
 }
 
 void ServerConnection::onDisconnected()
 {
-    if (m_finished)
+    if (m_qtGone)
         return;
-    m_finished = true;
+    m_qtGone = true;
     m_closeAfterTimer.stop();
     m_closeTimeout.stop();
+    recordCloseWhenObserved();
+    finishWhenRelayed();
+}
+
+void ServerConnection::finishWhenRelayed()
+{
+    if (m_finished || !m_qtGone || (m_started && !m_closeRecorded))
+        return;
+    if (m_tap && !m_tap->isFinished())
+        return;
+    m_finished = true;
+    Q_EMIT finished(m_info.id);
+}
+
+void ServerConnection::recordCloseWhenObserved()
+{
+    // The hop to Qt may end before the connection opened (the peer left, or the server
+    // stopped): there is no open to close then.
+    if (!m_qtGone || !m_started || m_closeRecorded)
+        return;
+    // Qt's Close frame is on its way through the tap: record the close with it, still
+    // before the tap passes it on to the peer.
+    const bool closeFrameInFlight = m_closeFrameSeen && !m_outClose && !m_violation;
+    if (closeFrameInFlight && m_tap && !m_tap->isFinished() && m_tap->decodesOutgoing())
+        return;
+    m_closeRecorded = true;
 
     int code = 1006;
     QString reason;
     CloseInitiator initiator = CloseInitiator::Remote;
-    if (m_localClose) {
+    QList<FrameInfo> frames;
+    if (m_violation) {
+        // The tap failed the connection (section 7.1.7) with its own Close frame.
+        initiator = CloseInitiator::Local;
+        code = m_violation->error.closeCode;
+        reason = m_violation->error.reason;
+        frames = {m_violation->closeFrame};
+    } else if (m_localClose) {
         initiator = CloseInitiator::Local;
         code = m_closeFrameSeen ? m_localCode : 1006;
         reason = m_closeFrameSeen ? m_localReason : QString();
+        if (m_outClose)
+            frames = m_outClose->frames;
+    } else if (m_closeFrameSeen && m_firstClose == EventDirection::Out && m_outClose) {
+        // Qt sent the first Close frame without being asked (e.g. 1007 for text that is not
+        // UTF-8, section 8.1): the wire says the server initiated it.
+        initiator = CloseInitiator::Local;
+        code = m_outClose->payload.code;
+        reason = m_outClose->payload.reason;
+        frames = m_outClose->frames;
+        if (code == 1009)
+            record(makeErrorEvent(EventSource::Server, m_info.id, QStringLiteral("message-too-big"),
+                                  tooBigSentence()));
     } else if (m_closeFrameSeen) {
         code = int(m_socket->closeCode());
         reason = m_socket->closeReason();
+        if (m_inClose)
+            frames = m_inClose->frames;
         // Qt itself closes with 1009 when an incoming message or frame exceeds the
         // configured maximum (section 7.4.1); a client has no reason to send 1009 to a
         // server that did not send it anything too big, so this is Qt's close.
-        if (code == 1009) {
+        if (!m_tapped && code == 1009) {
             initiator = CloseInitiator::Local;
-            record(makeErrorEvent(
-                EventSource::Server, m_info.id, QStringLiteral("message-too-big"),
-                QCoreApplication::translate("sockpit::ServerConnection",
-                                            "A message from %1 was larger than the limit; "
-                                            "the connection was closed with 1009.")
-                    .arg(m_info.peer)));
+            record(makeErrorEvent(EventSource::Server, m_info.id, QStringLiteral("message-too-big"),
+                                  tooBigSentence()));
         }
     }
     const EventDirection direction
         = initiator == CloseInitiator::Local ? EventDirection::Out : EventDirection::In;
-    record(makeCloseEvent(EventSource::Server, m_info.id, direction, code, reason, initiator));
-    Q_EMIT finished(m_info.id);
+    Event e = makeCloseEvent(EventSource::Server, m_info.id, direction, code, reason, initiator);
+    e.frames = frames;
+    record(std::move(e));
 }
 
 } // namespace sockpit

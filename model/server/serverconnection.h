@@ -2,10 +2,14 @@
 
 #include "embeddedserver.h"
 #include "events/event.h"
+#include "frames/frameencoder.h"
+#include "frames/messageassembler.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
+#include <deque>
 #include <memory>
 
 class QWebSocket;
@@ -13,22 +17,34 @@ class QWebSocket;
 namespace sockpit {
 
 class EventStore;
+class ServerWireTap;
 
 // One accepted WebSocket connection of the embedded server: it owns the QWebSocket,
 // records every message, pong and the close into the event store, keeps the counters and
 // applies the close-after timer. What to answer is the server's business (the signals).
+// With a wire tap (ServerWireTap) between the peer and Qt, events carry the frames seen on
+// the wire, outgoing messages are recorded as they pass the tap, pings the peer sent and
+// the pongs Qt answered with are recorded, and the tap's protocol verdicts end the
+// connection with its close code.
 class ServerConnection : public QObject
 {
     Q_OBJECT
 public:
     // Takes ownership of `socket`. `info` carries id, peer, path, query, origin, secure.
+    // `tap` (not owned; it deletes itself when both its sides are closed) may be null.
     ServerConnection(QWebSocket *socket, ConnectionInfo info, EventStore *store,
-                     const ServerConfig &config, QObject *parent = nullptr);
+                     const ServerConfig &config, ServerWireTap *tap = nullptr,
+                     QObject *parent = nullptr);
     ~ServerConnection() override;
 
     qint64 id() const { return m_info.id; }
     const ConnectionInfo &info() const { return m_info; }
     bool isOpen() const;
+    // Whether start() was called: before, the connection is not listed or sent to.
+    bool isStarted() const { return m_started; }
+    // The tap this connection was made with: null when there was none or it is gone.
+    ServerWireTap *tap() const { return m_tap; }
+    bool isTapped() const { return m_tapped; }
 
     // Records the `open` event and starts the close-after timer.
     void start();
@@ -50,10 +66,34 @@ private:
     void onText(const QString &text);
     void onBinary(const QByteArray &data);
     void onPong(quint64 elapsedMs, const QByteArray &payload);
-    void onDisconnected();
+    void onDisconnected(); // Qt's side is closed
+    void recordCloseWhenObserved();
+    void finishWhenRelayed();
     void record(Event event);
+    void countOut(qint64 bytes);
+    QString tooBigSentence() const;
+    // The tap records outgoing messages (with frames) instead of the send functions.
+    bool tapRecordsOutgoing() const;
+    void onTapMessage(EventDirection direction, const frames::AssembledMessage &message);
+    void onTapViolation(const QString &errorId, const frames::ProtocolError &error,
+                        const FrameInfo &closeFrame);
+
+    // A Close frame seen by the tap, with its frames.
+    struct ObservedClose
+    {
+        frames::ClosePayload payload;
+        QList<FrameInfo> frames;
+    };
+    struct Violation
+    {
+        frames::ProtocolError error;
+        FrameInfo closeFrame;
+    };
 
     std::unique_ptr<QWebSocket> m_socket;
+    QPointer<ServerWireTap> m_tap;
+    bool m_tapped = false;
+    bool m_started = false;
     ConnectionInfo m_info;
     EventStore *m_store = nullptr;
     std::optional<CloseAfter> m_closeAfter;
@@ -64,6 +104,16 @@ private:
     int m_localCode = 1000;
     QString m_localReason;
     bool m_finished = false;
+    bool m_qtGone = false;
+    bool m_closeRecorded = false;
+
+    // Frames of incoming data messages and pongs the tap saw, until Qt delivers them.
+    std::deque<QList<FrameInfo>> m_inMessageFrames;
+    std::deque<QList<FrameInfo>> m_inPongFrames;
+    std::optional<ObservedClose> m_inClose;
+    std::optional<ObservedClose> m_outClose;
+    std::optional<EventDirection> m_firstClose; // who sent the first Close frame
+    std::optional<Violation> m_violation;
 };
 
 } // namespace sockpit

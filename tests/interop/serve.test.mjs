@@ -137,6 +137,38 @@ test('a custom request header appears in the log in wire case', async () => {
   }
 });
 
+test('the wire tap records the client ping with its payload, the pong, and frames', async () => {
+  const server = await serve([]);
+  try {
+    const client = connect(server.url);
+    await client.opened;
+    const ponged = withTimeout(new Promise((resolve) => client.ws.once('pong', resolve)), 'pong');
+    client.ws.ping(Buffer.from('node-probe'));
+    assert.equal((await ponged).toString(), 'node-probe');
+    client.ws.send('framed');
+    await until(() => client.messages.length === 1, 'echo');
+    await until(() => server.events().filter((e) => e.kind === 'text').length === 2, 'text events');
+    const events = server.events();
+    const ping = events.find((e) => e.kind === 'ping');
+    assert.equal(ping.direction, 'in');
+    assert.equal(Buffer.from(ping.base64, 'base64').toString(), 'node-probe');
+    assert.deepEqual(ping.frames, [{ opcode: 9, fin: true, rsv: 0, masked: true, length: 10 }]);
+    const pong = events.find((e) => e.kind === 'pong');
+    assert.equal(pong.direction, 'out');
+    assert.equal(Buffer.from(pong.base64, 'base64').toString(), 'node-probe');
+    const [textIn, textOut] = events.filter((e) => e.kind === 'text');
+    assert.deepEqual(textIn.frames, [{ opcode: 1, fin: true, rsv: 0, masked: true, length: 6 }]);
+    assert.deepEqual(textOut.frames, [{ opcode: 1, fin: true, rsv: 0, masked: false, length: 6 }]);
+    // The handshake event holds the 101 Qt really sent, extra headers included.
+    const handshake = events.find((e) => e.kind === 'handshake');
+    assert.ok(handshake.response.headers.some(([name]) => name === 'Server'), JSON.stringify(handshake.response));
+    client.ws.close();
+    await withTimeout(client.closed, 'close');
+  } finally {
+    await server.stop();
+  }
+});
+
 test('close 4001 "bye" is seen by both sides', async () => {
   const server = await serve(['--close-after', '1:4001:bye']);
   try {
@@ -182,8 +214,10 @@ test('SIGTERM closes clients with 1001 and exits 0 with a complete log', async (
   await until(() => server.events().filter((e) => e.kind === 'open').length === 2, 'opens');
   server.child.kill('SIGTERM');
   for (const c of clients) assert.equal((await withTimeout(c.closed, 'close')).code, 1001);
+  // The exit that follows the one SIGTERM: stop() would send another if it came late.
+  const result = await withTimeout(server.exited, 'serve exit');
   const events = server.events();
-  const result = await server.stop();
+  await server.stop();
   assert.deepEqual(result, { code: 0, signal: null });
   const closes = events.filter((e) => e.kind === 'close');
   assert.equal(closes.length, 2);

@@ -1,4 +1,6 @@
 #include "events/eventstore.h"
+#include "frames/framedecoder.h"
+#include "frames/frameencoder.h"
 #include "protocol/handshakerequest.h"
 #include "server/connectionlistmodel.h"
 #include "server/embeddedserver.h"
@@ -39,6 +41,12 @@ struct Harness
             if (e.kind == kind)
                 result.append(e);
         }
+        return result;
+    }
+    QList<Event> of(EventKind kind, EventDirection direction) const
+    {
+        QList<Event> result = of(kind);
+        result.removeIf([direction](const Event &e) { return e.direction != direction; });
         return result;
     }
     int count(EventKind kind) const { return int(of(kind).size()); }
@@ -85,6 +93,49 @@ QByteArray tutorialRequest(const QByteArray &extra = QByteArray())
         + extra + "\r\n";
 }
 
+// A client speaking raw bytes: it sends a valid upgrade request and keeps everything the
+// server answers, so that the test sees exactly what was on the wire.
+struct RawClient
+{
+    QTcpSocket socket;
+    QByteArray received;
+
+    explicit RawClient(quint16 port)
+    {
+        QObject::connect(&socket, &QTcpSocket::readyRead, &socket,
+                         [this] { received += socket.readAll(); });
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        socket.write(tutorialRequest("Sec-WebSocket-Version: 13\r\n"));
+    }
+    qsizetype headEnd() const { return received.indexOf("\r\n\r\n"); }
+    // The response head's lines after the status line, split as on the wire.
+    HeaderList responseHeaders() const
+    {
+        HeaderList headers;
+        const QList<QByteArray> lines = received.first(headEnd()).split('\n');
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QByteArray line = lines.at(i).trimmed();
+            const qsizetype colon = line.indexOf(':');
+            headers.append({line.first(colon), line.sliced(colon + 1).trimmed()});
+        }
+        return headers;
+    }
+    QByteArray statusLine() const { return received.first(received.indexOf("\r\n")); }
+    // The frames the server sent after its 101.
+    QList<frames::Frame> framesReceived() const
+    {
+        frames::FrameDecoder decoder;
+        decoder.feed(QByteArrayView(received).sliced(headEnd() + 4));
+        QList<frames::Frame> result;
+        frames::Frame frame;
+        while (decoder.next(&frame) == frames::FrameDecoder::Status::Frame)
+            result.append(frame);
+        return result;
+    }
+};
+
+constexpr frames::MaskKey TestMask = {0x12, 0x34, 0x56, 0x78};
+
 } // namespace
 
 class tst_Server : public QObject
@@ -108,6 +159,12 @@ private Q_SLOTS:
     void portInUseFailsClearly();
     void pingsAreAnsweredAndPongsRecorded();
     void connectionListFollowsTheServer();
+    void handshakeResponseIsWhatTheClientReceived();
+    void messagesCarryTheirWireFrames();
+    void incomingPingAndQtsPongAreRecorded();
+    void peerProtocolViolationsCloseWith1002_data();
+    void peerProtocolViolationsCloseWith1002();
+    void framesSentAfterTheRequestWaitForThe101();
 };
 
 void tst_Server::echoAppliesTheTemplate()
@@ -129,7 +186,8 @@ void tst_Server::echoAppliesTheTemplate()
 
     const Event open = h.of(EventKind::Open).value(0);
     QCOMPARE(open.url, QStringLiteral("/chat?room=7"));
-    QVERIFY(open.peer.startsWith(QStringLiteral("127.0.0.1:")));
+    // The real peer, not the server's internal loopback hop to Qt.
+    QCOMPARE(open.peer, QStringLiteral("127.0.0.1:%1").arg(client->localPort()));
     const QList<Event> texts = h.of(EventKind::Text);
     QCOMPARE(texts.size(), 2);
     QCOMPARE(texts.at(0).direction, EventDirection::In);
@@ -478,12 +536,15 @@ void tst_Server::pingsAreAnsweredAndPongsRecorded()
 
     QTRY_COMPARE(h.server.connections().size(), 1);
     QVERIFY(h.server.ping(h.server.connections().at(0).id, "xyz"));
-    QTRY_COMPARE(h.count(EventKind::Pong), 1);
-    const Event recorded = h.of(EventKind::Pong).at(0);
+    QTRY_COMPARE(h.of(EventKind::Pong, EventDirection::In).size(), 1);
+    const Event recorded = h.of(EventKind::Pong, EventDirection::In).at(0);
     QCOMPARE(recorded.payload, QByteArray("xyz"));
-    QCOMPARE(recorded.direction, EventDirection::In);
     QVERIFY(recorded.rttMs.has_value());
-    QCOMPARE(h.of(EventKind::Ping).value(0).payload, QByteArray("xyz"));
+    QCOMPARE(recorded.frames, (QList<FrameInfo>{{0xA, true, 0, true, 3}}));
+    const QList<Event> pings = h.of(EventKind::Ping, EventDirection::Out);
+    QCOMPARE(pings.size(), 1);
+    QCOMPARE(pings.at(0).payload, QByteArray("xyz"));
+    QCOMPARE(pings.at(0).frames, (QList<FrameInfo>{{0x9, true, 0, false, 3}}));
 }
 
 void tst_Server::connectionListFollowsTheServer()
@@ -504,6 +565,168 @@ void tst_Server::connectionListFollowsTheServer()
     QTRY_COMPARE(model.data(model.index(0, ConnectionListModel::MessagesOutColumn)).toInt(), 1);
     client->close();
     QTRY_COMPARE(model.rowCount(), 0);
+}
+
+void tst_Server::handshakeResponseIsWhatTheClientReceived()
+{
+    ServerConfig config;
+    Harness h(config);
+    QVERIFY(h.started);
+    RawClient raw(h.server.port());
+    QTRY_VERIFY(raw.headEnd() >= 0);
+    QTRY_COMPARE(h.count(EventKind::Handshake), 1);
+    const auto response = h.of(EventKind::Handshake).at(0).handshake->response;
+    QVERIFY(response);
+    QCOMPARE(raw.statusLine(), QByteArray("HTTP/1.1 101 Switching Protocols"));
+    QCOMPARE(response->status, 101);
+    QCOMPARE(response->reason, QByteArray("Switching Protocols"));
+    // Every header Qt wrote, in wire order and case (Qt adds Server, Date, CORS headers
+    // that no computed answer would know of).
+    QCOMPARE(response->headers, raw.responseHeaders());
+    QVERIFY(protocol::headerValue(response->headers, "Server").has_value());
+    QCOMPARE(protocol::headerValue(response->headers, "Sec-WebSocket-Accept"),
+             QByteArray("HSmrc0sMlYUkAGmm5OPpG2HaGWk="));
+}
+
+void tst_Server::messagesCarryTheirWireFrames()
+{
+    Harness h;
+    QVERIFY(h.started);
+    auto client = openClient(h.server.url());
+    client->setOutgoingFrameSize(4);
+    QSignalSpy text(client.get(), &QWebSocket::textMessageReceived);
+    QSignalSpy binary(client.get(), &QWebSocket::binaryMessageReceived);
+    QTRY_COMPARE(client->state(), QAbstractSocket::ConnectedState);
+    client->sendTextMessage(QStringLiteral("hello world")); // 4 + 4 + 3 bytes
+    QTRY_COMPARE(text.size(), 1);
+    client->sendBinaryMessage(QByteArray("\x01\x02", 2));
+    QTRY_COMPARE(binary.size(), 1);
+
+    const QList<Event> texts = h.of(EventKind::Text);
+    QCOMPARE(texts.size(), 2);
+    const QList<FrameInfo> in = texts.at(0).frames;
+    QCOMPARE(texts.at(0).direction, EventDirection::In);
+    QCOMPARE(in.size(), 3);
+    QCOMPARE(in.at(0), (FrameInfo{0x1, false, 0, true, 4}));
+    QCOMPARE(in.at(1), (FrameInfo{0x0, false, 0, true, 4}));
+    QCOMPARE(in.at(2), (FrameInfo{0x0, true, 0, true, 3}));
+    QCOMPARE(texts.at(1).direction, EventDirection::Out);
+    QCOMPARE(texts.at(1).frames, (QList<FrameInfo>{{0x1, true, 0, false, 11}}));
+
+    const QList<Event> binaries = h.of(EventKind::Binary);
+    QCOMPARE(binaries.size(), 2);
+    QCOMPARE(binaries.at(0).frames, (QList<FrameInfo>{{0x2, true, 0, true, 2}}));
+    QCOMPARE(binaries.at(1).frames, (QList<FrameInfo>{{0x2, true, 0, false, 2}}));
+    QCOMPARE(h.server.connections().value(0).messagesOut, 2u);
+    QCOMPARE(h.server.connections().value(0).bytesOut, 13u);
+
+    client->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("done"));
+    QTRY_COMPARE(h.count(EventKind::Close), 1);
+    const Event close = h.of(EventKind::Close).at(0);
+    QCOMPARE(close.initiator, CloseInitiator::Remote);
+    QCOMPARE(close.frames, (QList<FrameInfo>{{0x8, true, 0, true, 6}}));
+}
+
+void tst_Server::incomingPingAndQtsPongAreRecorded()
+{
+    Harness h;
+    QVERIFY(h.started);
+    auto client = openClient(h.server.url());
+    QSignalSpy pong(client.get(), &QWebSocket::pong);
+    QTRY_COMPARE(client->state(), QAbstractSocket::ConnectedState);
+    client->ping("probe-1");
+    QTRY_COMPARE(pong.size(), 1);
+    // Qt answers pings without a signal: the tap saw both frames.
+    const QList<Event> pings = h.of(EventKind::Ping);
+    QCOMPARE(pings.size(), 1);
+    QCOMPARE(pings.at(0).direction, EventDirection::In);
+    QCOMPARE(pings.at(0).payload, QByteArray("probe-1"));
+    QCOMPARE(pings.at(0).frames, (QList<FrameInfo>{{0x9, true, 0, true, 7}}));
+    const QList<Event> pongs = h.of(EventKind::Pong);
+    QCOMPARE(pongs.size(), 1);
+    QCOMPARE(pongs.at(0).direction, EventDirection::Out);
+    QCOMPARE(pongs.at(0).payload, QByteArray("probe-1"));
+    QCOMPARE(pongs.at(0).frames, (QList<FrameInfo>{{0xA, true, 0, false, 7}}));
+    QVERIFY(h.events.indexOf(pings.at(0)) < h.events.indexOf(pongs.at(0)));
+}
+
+void tst_Server::peerProtocolViolationsCloseWith1002_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<QString>("errorId");
+    QTest::newRow("an unmasked text frame (section 5.1)")
+        << frames::encodeText(QStringLiteral("hi")) << QStringLiteral("protocol-unmasked-frame");
+    QTest::newRow("a reserved opcode (section 5.2)")
+        << frames::encodeFrame(0x3, "hi", true, TestMask)
+        << QStringLiteral("protocol-reserved-opcode");
+    QTest::newRow("RSV1 without a negotiated extension (section 5.2)")
+        << frames::encodeFrame(0x1, "hi", true, TestMask, 0x4)
+        << QStringLiteral("protocol-reserved-bits");
+    QTest::newRow("a reserved control opcode after a valid frame")
+        << QByteArray(frames::encodeText(QStringLiteral("ok"), true, TestMask)
+                      + frames::encodeFrame(0xB, QByteArray(), true, TestMask))
+        << QStringLiteral("protocol-reserved-opcode");
+}
+
+void tst_Server::peerProtocolViolationsCloseWith1002()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(QString, errorId);
+    ServerConfig config;
+    config.mode = ServerMode::Silent;
+    Harness h(config);
+    QVERIFY(h.started);
+    RawClient raw(h.server.port());
+    QTRY_VERIFY(raw.headEnd() >= 0);
+    QTRY_COMPARE(h.count(EventKind::Open), 1);
+    raw.socket.write(frame);
+    QTRY_COMPARE(raw.socket.state(), QAbstractSocket::UnconnectedState);
+
+    const QList<frames::Frame> answer = raw.framesReceived();
+    QCOMPARE(answer.size(), 1);
+    QCOMPARE(answer.at(0).opcode, quint8(0x8));
+    QVERIFY(!answer.at(0).masked);
+    const frames::ClosePayload close = frames::parseClosePayload(answer.at(0).payload);
+    QCOMPARE(close.code, 1002);
+    QVERIFY(!close.reason.isEmpty());
+
+    QTRY_COMPARE(h.count(EventKind::Close), 1);
+    const Event recorded = h.of(EventKind::Close).at(0);
+    QCOMPARE(recorded.closeCode, 1002);
+    QCOMPARE(recorded.reason, close.reason);
+    QCOMPARE(recorded.initiator, CloseInitiator::Local);
+    QCOMPARE(recorded.frames.value(0).opcode, quint8(0x8));
+    QVERIFY(h.error(errorId).has_value());
+    QCOMPARE(h.error(errorId)->connection, recorded.connection);
+    // Qt never saw the offending frame; a valid one before it was delivered.
+    for (const Event &text : h.of(EventKind::Text))
+        QCOMPARE(text.payload, QByteArray("ok"));
+    QTRY_COMPARE(h.server.connections().size(), 0);
+}
+
+void tst_Server::framesSentAfterTheRequestWaitForThe101()
+{
+    Harness h;
+    QVERIFY(h.started);
+    // The request and a first message in one write, as an impatient client may send them.
+    QTcpSocket socket;
+    QByteArray received;
+    connect(&socket, &QTcpSocket::readyRead, this, [&] { received += socket.readAll(); });
+    socket.connectToHost(QHostAddress::LocalHost, h.server.port());
+    socket.write(tutorialRequest("Sec-WebSocket-Version: 13\r\n")
+                 + frames::encodeText(QStringLiteral("early"), true, TestMask));
+    QTRY_COMPARE(h.count(EventKind::Text), 2);
+    const QList<EventKind> order = [&h] {
+        QList<EventKind> kinds;
+        for (const Event &e : h.events)
+            kinds.append(e.kind);
+        return kinds;
+    }();
+    QCOMPARE(order.mid(1, 4),
+             (QList<EventKind>{EventKind::Handshake, EventKind::Open, EventKind::Text,
+                               EventKind::Text}));
+    QTRY_VERIFY(received.contains("early"));
+    QVERIFY(received.startsWith("HTTP/1.1 101 "));
 }
 
 QTEST_GUILESS_MAIN(tst_Server)

@@ -1,0 +1,418 @@
+#include "serverwiretap.h"
+
+#include "client/httphead.h"
+#include "frames/frameencoder.h"
+#include "protocol/opcodes.h"
+
+#include <QHostAddress>
+#include <QTcpSocket>
+
+#include <algorithm>
+
+namespace sockpit {
+
+namespace {
+
+// Outgoing messages are Qt's own: the bound only keeps the observer's copy finite.
+constexpr quint64 MinOutgoingLimit = quint64(256) * 1024 * 1024;
+
+frames::FrameDecoder::Options decoderOptions(quint64 maxPayload)
+{
+    frames::FrameDecoder::Options options;
+    options.maxPayload = maxPayload;
+    options.allowedRsv = 0; // no extension is ever negotiated (QtWebSockets has none)
+    return options;
+}
+
+// The bytes a decoded frame took on the wire (section 5.2). The decoder refuses lengths
+// that are not minimally encoded, so this is exact.
+qsizetype wireSize(const frames::Frame &frame)
+{
+    qsizetype size = 2;
+    if (frame.length > 0xFFFF)
+        size += 8;
+    else if (frame.length >= 126)
+        size += 2;
+    if (frame.masked)
+        size += 4;
+    return size + qsizetype(frame.length);
+}
+
+// A stable id for a decoder error, from the first two bytes of the offending frame.
+QString frameErrorId(quint8 b0, const frames::ProtocolError &error)
+{
+    if (error.closeCode == 1009)
+        return QStringLiteral("message-too-big");
+    const quint8 opcode = b0 & 0x0F;
+    if (((b0 >> 4) & 0x7) != 0)
+        return QStringLiteral("protocol-reserved-bits");
+    if (protocol::isReservedOpcode(opcode))
+        return QStringLiteral("protocol-reserved-opcode");
+    if (protocol::isControlOpcode(opcode))
+        return QStringLiteral("protocol-bad-control-frame");
+    return QStringLiteral("protocol-error");
+}
+
+QString assemblerErrorId(const frames::ProtocolError &error)
+{
+    switch (error.closeCode) {
+    case 1009:
+        return QStringLiteral("message-too-big");
+    case 1007:
+        return QStringLiteral("protocol-invalid-utf8");
+    default:
+        return QStringLiteral("protocol-bad-fragmentation");
+    }
+}
+
+// Section 5.5: a Close payload is at most 125 bytes, two of them the code.
+QString fitCloseReason(QString reason)
+{
+    while (reason.toUtf8().size() > 123)
+        reason.chop(1);
+    return reason;
+}
+
+} // namespace
+
+ServerWireTap::ServerWireTap(QTcpSocket *peer, qsizetype headLength, quint64 maxMessageSize,
+                             QObject *parent)
+    : QObject(parent)
+    , m_peer(peer)
+    , m_inDecoder(decoderOptions(maxMessageSize))
+    , m_inAssembler(maxMessageSize)
+    , m_outDecoder(decoderOptions(std::max(maxMessageSize, MinOutgoingLimit)))
+    , m_outAssembler(std::max(maxMessageSize, MinOutgoingLimit))
+{
+    peer->setParent(this);
+    m_head = peer->read(headLength);
+    // Unread bytes stay bounded: the socket stops reading from the network when full.
+    peer->setReadBufferSize(ReadChunkBytes);
+    connect(peer, &QTcpSocket::readyRead, this, &ServerWireTap::readPeer);
+    connect(peer, &QTcpSocket::bytesWritten, this, &ServerWireTap::readHop);
+    connect(peer, &QTcpSocket::disconnected, this, &ServerWireTap::onPeerDisconnected);
+
+    m_linger.setSingleShot(true);
+    m_linger.setInterval(LingerMs);
+    connect(&m_linger, &QTimer::timeout, this, &ServerWireTap::abort);
+}
+
+ServerWireTap::~ServerWireTap()
+{
+    // The sockets are children; they must not call back into a half-destroyed tap.
+    if (m_peer) {
+        m_peer->disconnect(this);
+        m_peer->abort();
+    }
+    if (m_hop) {
+        m_hop->disconnect(this);
+        m_hop->abort();
+    }
+}
+
+bool ServerWireTap::connectToRelay(quint16 relayPort, QString *errorString)
+{
+    m_hop = new QTcpSocket(this);
+    m_hop->setReadBufferSize(ReadChunkBytes);
+    // Bound before connecting, so the port Qt will see as the peer's is known now.
+    if (!m_hop->bind(QHostAddress(QHostAddress::LocalHost), 0)) {
+        if (errorString)
+            *errorString = m_hop->errorString();
+        return false;
+    }
+    m_hopPort = m_hop->localPort();
+    connect(m_hop, &QTcpSocket::connected, this, &ServerWireTap::onHopConnected);
+    connect(m_hop, &QTcpSocket::readyRead, this, &ServerWireTap::readHop);
+    connect(m_hop, &QTcpSocket::bytesWritten, this, &ServerWireTap::readPeer);
+    // stateChanged, not disconnected: a hop that never connects ends without the latter.
+    connect(m_hop, &QTcpSocket::stateChanged, this, [this](QAbstractSocket::SocketState state) {
+        if (state == QAbstractSocket::UnconnectedState)
+            onHopDisconnected();
+    });
+    m_hop->connectToHost(QHostAddress(QHostAddress::LocalHost), relayPort);
+    return true;
+}
+
+void ServerWireTap::onHopConnected()
+{
+    m_hop->write(std::exchange(m_head, QByteArray()));
+}
+
+void ServerWireTap::attach()
+{
+    if (m_stage != Stage::Holding)
+        return;
+    m_stage = Stage::Relaying;
+    const QByteArray held = std::exchange(m_responseBuffer, QByteArray());
+    const qsizetype headEnd = held.indexOf("\r\n\r\n") + 4;
+    if (m_peer && m_peer->state() == QAbstractSocket::ConnectedState)
+        m_peer->write(held.first(headEnd));
+    relayOutgoing(held.sliced(headEnd));
+    readHop();
+    readPeer();
+    // Either side may have gone while the 101 was held.
+    if (m_hop && m_hop->state() == QAbstractSocket::UnconnectedState)
+        onHopDisconnected();
+    else if (!m_peer || m_peer->state() == QAbstractSocket::UnconnectedState)
+        onPeerDisconnected();
+}
+
+void ServerWireTap::abort()
+{
+    m_stage = Stage::Failed;
+    m_linger.stop();
+    if (m_peer)
+        m_peer->abort();
+    if (m_hop)
+        m_hop->abort();
+    finishIfDone();
+}
+
+void ServerWireTap::readPeer()
+{
+    if (!m_peer || m_stage != Stage::Relaying)
+        return; // before attach() the bytes wait in the peer socket
+    while (m_stage == Stage::Relaying && m_peer->bytesAvailable() > 0) {
+        const bool peerGone = m_peer->state() == QAbstractSocket::UnconnectedState;
+        if (!peerGone && m_hop->bytesToWrite() > HighWaterBytes)
+            return; // resumed by the hop's bytesWritten
+        if (!relayIncoming(m_peer->read(ReadChunkBytes)))
+            return;
+    }
+}
+
+bool ServerWireTap::relayIncoming(const QByteArray &chunk)
+{
+    if (m_inRawOffset > 0) {
+        m_inRaw.remove(0, m_inRawOffset);
+        m_inRawOffset = 0;
+    }
+    m_inRaw.append(chunk);
+    m_inDecoder.feed(chunk);
+
+    // m_inRaw from 0 to `checked` holds whole frames that passed every check.
+    qsizetype checked = 0;
+    auto forwardChecked = [this, &checked] {
+        if (checked > 0 && m_hop && m_hop->state() == QAbstractSocket::ConnectedState)
+            m_hop->write(m_inRaw.constData(), checked);
+        m_inRawOffset = checked;
+    };
+    for (;;) {
+        // Section 5.1: "The server MUST close the connection upon receiving a frame that is
+        // not masked." Checked on the header, before the payload is even buffered.
+        if (m_inRaw.size() - checked >= 2 && (quint8(m_inRaw.at(checked + 1)) & 0x80) == 0) {
+            forwardChecked();
+            failPeer(QStringLiteral("protocol-unmasked-frame"),
+                     frames::ProtocolError{1002,
+                                           tr("unmasked frame from the client "
+                                              "(RFC 6455 section 5.1)")});
+            return false;
+        }
+        frames::Frame frame;
+        const auto status = m_inDecoder.next(&frame);
+        if (status == frames::FrameDecoder::Status::NeedMore)
+            break;
+        if (status == frames::FrameDecoder::Status::Error) {
+            const frames::ProtocolError error = *m_inDecoder.error();
+            const QString id = frameErrorId(quint8(m_inRaw.at(checked)), error);
+            forwardChecked();
+            failPeer(id, error);
+            return false;
+        }
+        frames::AssembledMessage message;
+        const auto assembled = m_inAssembler.add(frame, &message);
+        if (assembled == frames::MessageAssembler::Status::Error) {
+            const frames::ProtocolError error = *m_inAssembler.error();
+            forwardChecked();
+            failPeer(assemblerErrorId(error), error);
+            return false;
+        }
+        checked += wireSize(frame);
+        if (assembled != frames::MessageAssembler::Status::Incomplete)
+            Q_EMIT messageObserved(EventDirection::In, message);
+        if (m_stage != Stage::Relaying)
+            return false; // an observer tore the connection down
+    }
+    forwardChecked();
+    return true;
+}
+
+void ServerWireTap::readHop()
+{
+    if (!m_hop)
+        return;
+    switch (m_stage) {
+    case Stage::AwaitingResponse:
+        m_responseBuffer.append(m_hop->readAll());
+        observeResponse();
+        return;
+    case Stage::Holding:
+        // Qt sends nothing after its 101 before the connection is attached; bounded anyway.
+        if (m_responseBuffer.size() < MaxResponseHeadBytes + HighWaterBytes)
+            m_responseBuffer.append(m_hop->read(ReadChunkBytes));
+        return;
+    case Stage::Relaying:
+    case Stage::Rejected:
+        while (m_hop->bytesAvailable() > 0) {
+            const bool hopGone = m_hop->state() == QAbstractSocket::UnconnectedState;
+            if (!hopGone && m_peer && m_peer->bytesToWrite() > HighWaterBytes)
+                return; // resumed by the peer's bytesWritten
+            relayOutgoing(m_hop->read(ReadChunkBytes));
+            if (m_stage == Stage::Failed)
+                return;
+        }
+        return;
+    case Stage::Failed:
+        m_hop->readAll();
+        return;
+    }
+}
+
+void ServerWireTap::observeResponse()
+{
+    const qsizetype end = m_responseBuffer.indexOf("\r\n\r\n");
+    if (end < 0) {
+        if (m_responseBuffer.size() > MaxResponseHeadBytes) {
+            m_responseBuffer.clear();
+            Q_EMIT handshakeDropped(tr("The WebSocket stack answered with an oversized head."));
+            abort();
+        }
+        return;
+    }
+    m_response = client::parseResponseHead(QByteArrayView(m_responseBuffer).first(end));
+    if (!m_response) {
+        Q_EMIT handshakeDropped(tr("The WebSocket stack's answer could not be parsed."));
+        abort();
+        return;
+    }
+    if (m_response->status == 101) {
+        m_stage = Stage::Holding;
+        Q_EMIT responseObserved(*m_response);
+        return;
+    }
+    // A refusal from Qt goes to the peer as it is; the connection ends when Qt closes it.
+    m_stage = Stage::Rejected;
+    m_response->body = m_responseBuffer.mid(end + 4, MaxBodyBytes);
+    const QByteArray all = std::exchange(m_responseBuffer, QByteArray());
+    Q_EMIT responseObserved(*m_response);
+    if (m_peer && m_peer->state() == QAbstractSocket::ConnectedState)
+        m_peer->write(all);
+}
+
+void ServerWireTap::relayOutgoing(const QByteArray &bytes)
+{
+    if (bytes.isEmpty())
+        return;
+    if (m_stage == Stage::Relaying && !m_outFailed) {
+        m_outDecoder.feed(bytes);
+        frames::Frame frame;
+        for (;;) {
+            const auto status = m_outDecoder.next(&frame);
+            if (status == frames::FrameDecoder::Status::NeedMore)
+                break;
+            std::optional<frames::ProtocolError> error = m_outDecoder.error();
+            frames::AssembledMessage message;
+            if (!error) {
+                const auto assembled = m_outAssembler.add(frame, &message);
+                if (assembled == frames::MessageAssembler::Status::Incomplete)
+                    continue;
+                error = m_outAssembler.error();
+            }
+            if (error) {
+                m_outFailed = true;
+                Q_EMIT outgoingDecodeFailed(*error);
+                break;
+            }
+            Q_EMIT messageObserved(EventDirection::Out, message);
+            if (m_stage != Stage::Relaying)
+                return;
+        }
+    }
+    if (m_peer && m_peer->state() == QAbstractSocket::ConnectedState)
+        m_peer->write(bytes);
+}
+
+void ServerWireTap::failPeer(const QString &errorId, const frames::ProtocolError &error)
+{
+    if (m_stage == Stage::Failed)
+        return;
+    m_stage = Stage::Failed;
+    const frames::ProtocolError sent{error.closeCode, fitCloseReason(error.reason)};
+    // Section 7.1.7: fail the connection; a server sends Close unmasked (section 5.1).
+    const QByteArray closeFrame = frames::encodeClose(sent.closeCode, sent.reason);
+    const FrameInfo closeInfo{quint8(protocol::Opcode::Close), true, 0, false,
+                              quint64(closeFrame.size() - 2)};
+    Q_EMIT peerViolation(errorId, sent, closeInfo);
+    if (m_peer && m_peer->state() == QAbstractSocket::ConnectedState) {
+        m_peer->write(closeFrame);
+        m_peer->disconnectFromHost(); // after the Close frame is written
+        m_linger.start();
+    }
+    // Qt gets the frames that passed, then the end of the hop: its side closes as after an
+    // abrupt end, and the connection records the tap's close instead.
+    if (m_hop && m_hop->state() != QAbstractSocket::UnconnectedState)
+        m_hop->disconnectFromHost();
+    finishIfDone();
+}
+
+void ServerWireTap::onPeerDisconnected()
+{
+    switch (m_stage) {
+    case Stage::Holding:
+        return; // attach() relays what the peer sent before it left, then closes the hop
+    case Stage::Relaying:
+        readPeer(); // what arrived just before the end
+        break;
+    default:
+        break;
+    }
+    if (m_hop && m_hop->state() != QAbstractSocket::UnconnectedState)
+        m_hop->disconnectFromHost();
+    finishIfDone();
+}
+
+void ServerWireTap::onHopDisconnected()
+{
+    switch (m_stage) {
+    case Stage::AwaitingResponse:
+        readHop();
+        if (m_stage == Stage::AwaitingResponse) {
+            m_stage = Stage::Failed;
+            Q_EMIT handshakeDropped(
+                tr("The WebSocket stack closed the connection without answering the request."));
+        } else if (m_stage == Stage::Holding) {
+            return; // attach() forwards the 101 and what followed, then closes the peer
+        }
+        break;
+    case Stage::Holding:
+        return;
+    case Stage::Relaying:
+    case Stage::Rejected:
+        readHop();
+        break;
+    case Stage::Failed:
+        break;
+    }
+    if (m_peer && m_peer->state() == QAbstractSocket::ConnectedState) {
+        m_peer->disconnectFromHost(); // after everything Qt sent is written
+        if (m_peer->state() != QAbstractSocket::UnconnectedState)
+            m_linger.start();
+    }
+    finishIfDone();
+}
+
+void ServerWireTap::finishIfDone()
+{
+    if (m_finished)
+        return;
+    const bool peerClosed = !m_peer || m_peer->state() == QAbstractSocket::UnconnectedState;
+    const bool hopClosed = !m_hop || m_hop->state() == QAbstractSocket::UnconnectedState;
+    if (!peerClosed || !hopClosed)
+        return;
+    m_finished = true;
+    m_linger.stop();
+    Q_EMIT finished();
+    deleteLater();
+}
+
+} // namespace sockpit

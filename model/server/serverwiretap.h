@@ -1,0 +1,132 @@
+#pragma once
+
+#include "events/event.h"
+#include "frames/framedecoder.h"
+#include "frames/messageassembler.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <optional>
+
+class QTcpSocket;
+
+namespace sockpit {
+
+// The server side's wire tap: it sits between an accepted peer socket (plain, or TLS
+// already decrypted by QSslServer) and QWebSocketServer, which gets the other end of an
+// internal loopback hop instead of the peer socket. QWebSocketServer answers pings
+// silently, has no API for the response head it writes, and in Qt 6.4 accepts frames a
+// server must refuse; between the two sockets the tap sees every byte and can act first.
+//
+// Directions are the server's: In is peer -> Qt, Out is Qt -> peer.
+// - The peer's request head (already validated) goes to Qt; the peer's further bytes wait
+//   in its socket until attach(), so Qt never sees frames before its own 101.
+// - Qt's response head is parsed and signalled; a 101 is held until attach(), so the
+//   connection's observers are in place before the peer can send a frame.
+// - Incoming frames are decoded and checked (RFC 6455 sections 5.1, 5.2, 5.4, 5.5, the
+//   size limit) before their bytes go to Qt: a bad frame never reaches Qt. The tap then
+//   fails the connection (section 7.1.7): Close with the error's code to the peer, the
+//   hop to Qt dropped.
+// - Outgoing bytes are decoded alongside and forwarded unchanged.
+// Every observation is signalled before the observed bytes are forwarded.
+class ServerWireTap : public QObject
+{
+    Q_OBJECT
+public:
+    // Takes `peer` (reparented to the tap). Its first `headLength` unread bytes are the
+    // request head; `maxMessageSize` bounds incoming frames and messages (1009 beyond).
+    ServerWireTap(QTcpSocket *peer, qsizetype headLength, quint64 maxMessageSize,
+                  QObject *parent = nullptr);
+    ~ServerWireTap() override;
+
+    // Opens the hop to the relay listener on 127.0.0.1:relayPort and sends it the request
+    // head. The hop's local port (hopPort()) is known on return: it is the peer port Qt
+    // sees, and how the relay listener tells this tap's hop from any other connection.
+    bool connectToRelay(quint16 relayPort, QString *errorString);
+    quint16 hopPort() const { return m_hopPort; }
+
+    const std::optional<HttpResponseHead> &response() const { return m_response; }
+    // Outgoing messages are observed (false once Qt sent something the decoder refused).
+    bool decodesOutgoing() const { return !m_outFailed; }
+    // Both sides are closed (finished() was emitted).
+    bool isFinished() const { return m_finished; }
+
+    // Lets the connection run: the held 101 goes to the peer, the peer's frames to Qt.
+    void attach();
+    // Drops both sides at once (no close handshake) and finishes.
+    void abort();
+
+    static constexpr qsizetype MaxResponseHeadBytes = 64 * 1024;
+    static constexpr qsizetype MaxBodyBytes = 4096;
+    // A side is not read while the other side has this much still to write.
+    static constexpr qint64 HighWaterBytes = 4 * 1024 * 1024;
+    static constexpr qint64 ReadChunkBytes = 256 * 1024;
+    // How long a closing peer may take to read our last bytes before it is cut off.
+    static constexpr int LingerMs = 3000;
+
+Q_SIGNALS:
+    // A 101 is held until attach(); a rejection has already been forwarded.
+    void responseObserved(const sockpit::HttpResponseHead &response);
+    // Qt (or the hop) closed before answering the request.
+    void handshakeDropped(const QString &sentence);
+    // A whole data message or a control frame, with its frames, in wire order.
+    void messageObserved(sockpit::EventDirection direction,
+                         const sockpit::frames::AssembledMessage &message);
+    // The peer broke the protocol: the tap sent `closeFrame` (a Close carrying the
+    // error's code) and is tearing the connection down. `errorId` is stable kebab-case:
+    // "protocol-unmasked-frame", "protocol-reserved-bits", "protocol-reserved-opcode",
+    // "protocol-bad-control-frame", "protocol-bad-fragmentation", "protocol-invalid-utf8",
+    // "message-too-big", "protocol-error".
+    void peerViolation(const QString &errorId, const sockpit::frames::ProtocolError &error,
+                       const sockpit::FrameInfo &closeFrame);
+    // Qt sent bytes the decoder refused; outgoing messages are no longer observed.
+    void outgoingDecodeFailed(const sockpit::frames::ProtocolError &error);
+    // Both sides are closed; the tap deletes itself.
+    void finished();
+
+private:
+    enum class Stage : quint8 {
+        AwaitingResponse, // the request is with Qt
+        Holding, // Qt answered 101, waiting for attach()
+        Relaying,
+        Rejected, // Qt answered something else; relayed blindly until Qt closes
+        Failed, // the tap failed the connection: nothing is relayed any more
+    };
+
+    void onHopConnected();
+    void readPeer();
+    void readHop();
+    bool relayIncoming(const QByteArray &chunk);
+    void observeResponse();
+    void relayOutgoing(const QByteArray &bytes);
+    void failPeer(const QString &errorId, const frames::ProtocolError &error);
+    void onPeerDisconnected();
+    void onHopDisconnected();
+    void finishIfDone();
+
+    QPointer<QTcpSocket> m_peer;
+    QTcpSocket *m_hop = nullptr; // child
+    quint16 m_hopPort = 0;
+    QByteArray m_head; // the request head, until the hop is connected
+    Stage m_stage = Stage::AwaitingResponse;
+    QByteArray m_responseBuffer; // the response head (and what followed it) until attach()
+    std::optional<HttpResponseHead> m_response;
+    QTimer m_linger;
+    bool m_finished = false;
+
+    // In: raw bytes from the first frame not yet complete (only whole, checked frames are
+    // forwarded), the decoder and the assembler.
+    QByteArray m_inRaw;
+    qsizetype m_inRawOffset = 0;
+    frames::FrameDecoder m_inDecoder;
+    frames::MessageAssembler m_inAssembler;
+    // Out: decoded alongside; bytes are forwarded as they come.
+    frames::FrameDecoder m_outDecoder;
+    frames::MessageAssembler m_outAssembler;
+    bool m_outFailed = false;
+};
+
+} // namespace sockpit
