@@ -58,6 +58,7 @@ ClientTab::ClientTab(EventStore *store, QWidget *parent)
                                     tr("PEM keys (*.pem *.key);;All files (*)"), this))
     , m_passphrase(new QLineEdit(this))
     , m_ignoreTlsErrors(new QCheckBox(tr("Ignore certificate errors (unsafe)"), this))
+    , m_tlsWarning(new QLabel(this))
     , m_composer(new MessageComposer(this))
     , m_send(new QPushButton(tr("Send"), this))
     , m_ping(new QPushButton(tr("Ping"), this))
@@ -90,6 +91,11 @@ ClientTab::ClientTab(EventStore *store, QWidget *parent)
     m_ignoreTlsErrors->setObjectName(QStringLiteral("ignoreTlsErrors"));
     m_ignoreTlsErrors->setToolTip(tr("Connect even when the server's certificate cannot be "
                                      "verified. The tab and the log say so."));
+    m_tlsWarning->setObjectName(QStringLiteral("tlsWarning"));
+    m_tlsWarning->setWordWrap(true);
+    m_tlsWarning->setText(tr("⚠ Certificate errors are ignored in this tab: the server's "
+                             "identity is not verified (TLS options)."));
+    m_tlsWarning->hide();
     m_send->setObjectName(QStringLiteral("sendButton"));
     m_send->setToolTip(tr("Send the message (Ctrl+Enter)"));
     m_ping->setObjectName(QStringLiteral("pingButton"));
@@ -122,6 +128,7 @@ ClientTab::ClientTab(EventStore *store, QWidget *parent)
     layout->addLayout(urlRow);
     layout->addWidget(m_urlError);
     layout->addWidget(m_state);
+    layout->addWidget(m_tlsWarning);
     layout->addWidget(m_options);
     layout->addWidget(m_composer, 1);
     layout->addLayout(sendRow);
@@ -146,6 +153,7 @@ ClientTab::ClientTab(EventStore *store, QWidget *parent)
     connect(m_ping, &QPushButton::clicked, this, &ClientTab::sendPing);
     connect(m_close, &QPushButton::clicked, this, &ClientTab::closeWithChosenCode);
     connect(m_composer, &MessageComposer::validityChanged, this, &ClientTab::updateActions);
+    connect(m_ignoreTlsErrors, &QCheckBox::toggled, this, &ClientTab::updateTlsWarning);
     connect(m_ignoreTlsErrors, &QCheckBox::toggled, this, &ClientTab::titleChanged);
     connect(m_session, &ClientSession::stateChanged, this, &ClientTab::updateState);
     connect(m_session, &ClientSession::failed, this, &ClientTab::onFailed);
@@ -205,6 +213,20 @@ void ClientTab::setHeaders(const HeaderList &headers)
 void ClientTab::setTrustedCaFile(const QString &path)
 {
     m_caFile->setPath(path);
+}
+
+bool ClientTab::ignoresCertificateErrors() const
+{
+    return m_ignoreTlsErrors->isChecked();
+}
+
+void ClientTab::updateTlsWarning()
+{
+    // Verification off is a choice that must stay in sight, not hidden in the TLS page.
+    QPalette palette = m_tlsWarning->palette();
+    palette.setColor(QPalette::WindowText, theme::errorText(palette));
+    m_tlsWarning->setPalette(palette);
+    m_tlsWarning->setVisible(m_ignoreTlsErrors->isChecked());
 }
 
 QString ClientTab::urlProblem(const QString &text)

@@ -35,6 +35,9 @@ public:
     HeaderList headers() const;
     void setHeaders(const HeaderList &headers);
     void setTrustedCaFile(const QString &path);
+    // True while "Ignore certificate errors" is on: the tab shows a warning and its tab
+    // bar entry is marked.
+    bool ignoresCertificateErrors() const;
 
     // Empty when the URL can be connected to; otherwise a sentence saying what is wrong.
     static QString urlProblem(const QString &text);
@@ -65,6 +68,7 @@ private:
     void onClosed(int code, const QString &reason, CloseInitiator initiator);
     void setStateText(const QString &text, bool problem);
     void updateActions();
+    void updateTlsWarning();
 
     ClientSession *m_session;
     QLineEdit *m_url;
@@ -80,6 +84,7 @@ private:
     FilePickerField *m_keyFile;
     QLineEdit *m_passphrase;
     QCheckBox *m_ignoreTlsErrors;
+    QLabel *m_tlsWarning;
     MessageComposer *m_composer;
     QPushButton *m_send;
     QPushButton *m_ping;

@@ -1,6 +1,7 @@
 #include "clienttabs.h"
 
 #include "clienttab.h"
+#include "themecolors.h"
 
 #include <QInputDialog>
 #include <QStyle>
@@ -114,7 +115,12 @@ void ClientTabs::updateTitle(ClientTab *clientTab)
     const int index = indexOf(clientTab);
     if (index >= 0) {
         setTabText(index, clientTab->title());
-        setTabToolTip(index, clientTab->urlText());
+        const bool unsafe = clientTab->ignoresCertificateErrors();
+        setTabToolTip(
+            index,
+            unsafe ? tr("%1\nCertificate errors are ignored in this tab.").arg(clientTab->urlText())
+                   : clientTab->urlText());
+        tabBar()->setTabTextColor(index, unsafe ? theme::errorText(palette()) : QColor());
     }
 }
 

@@ -104,6 +104,7 @@ void EventInspector::clearEvent()
     m_event = Event();
     m_facts->clear();
     addFact(m_facts, tr("Nothing selected"), tr("Select an event in the log to see it here."));
+    m_facts->resizeColumnToContents(0);
     for (const int page : {HandshakePage, PayloadPage, FramesPage, TlsPage})
         setTabVisible(page, false);
     setCurrentIndex(FactsPage);

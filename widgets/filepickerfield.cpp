@@ -16,6 +16,7 @@ FilePickerField::FilePickerField(const QString &dialogTitle, const QString &name
 {
     m_edit->setClearButtonEnabled(true);
     auto *browse = new QToolButton(this);
+    browse->setObjectName(QStringLiteral("browseButton"));
     browse->setText(tr("Browse…"));
     browse->setToolTip(dialogTitle);
     auto *layout = new QHBoxLayout(this);

@@ -221,8 +221,11 @@ void LogView::updateCounter()
         = tr("%1 shown / %2 total / %3 evicted")
               .arg(locale.toString(m_pause->rowCount()), locale.toString(m_store->totalCount()),
                    locale.toString(m_store->evictedCount()));
-    if (isPaused())
-        text += tr(" — paused");
+    if (isPaused()) {
+        // Say what pausing holds back, so that a still table is not mistaken for silence.
+        const int waiting = qMax(0, m_filter->rowCount() - m_pause->rowCount());
+        text += tr(" — paused, %1 new waiting").arg(locale.toString(waiting));
+    }
     m_counter->setText(text);
 }
 

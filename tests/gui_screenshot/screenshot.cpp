@@ -1,6 +1,7 @@
 // Plays the broadcast scenario in the real window (server on a free port, three client
-// tabs, a JSON message broadcast to all, a close with 4001 "bye"), selects the received
-// JSON message in the log and saves QWidget::grab() of the window as a PNG.
+// tabs, a JSON message broadcast to all through the template "Broadcast: %m", a close with
+// 4001 "bye"), selects the JSON message the server received in the log and saves
+// QWidget::grab() of the window as a PNG.
 
 #include "clienttab.h"
 #include "clienttabs.h"
@@ -70,7 +71,7 @@ int main(int argc, char *argv[])
     child<QSpinBox>(&window, "listenPort")->setValue(0);
     auto *mode = child<QComboBox>(&window, "serverMode");
     mode->setCurrentIndex(mode->findData(int(ServerMode::Broadcast)));
-    child<QLineEdit>(&window, "replyTemplate")->setText(QStringLiteral("%m"));
+    child<QLineEdit>(&window, "replyTemplate")->setText(QStringLiteral("Broadcast: %m"));
     child<QPushButton>(&window, "startServerButton")->click();
     if (!waitUntil([&] { return window.server()->isListening(); })) {
         std::fprintf(stderr, "the server did not start\n");
@@ -108,16 +109,15 @@ int main(int argc, char *argv[])
     tabs->setCurrentIndex(0);
     settle(500);
 
-    // Select the broadcast message as the first client received it.
+    // Select the JSON message as the server received it: the inspector shows its tree, and
+    // the rows below show it broadcast through the reply template.
     LogView *log = window.logView();
-    const qint64 receiver = sender->session()->connectionId();
     QAbstractItemModel *viewModel = log->tableView()->model();
     for (int row = viewModel->rowCount() - 1; row >= 0; --row) {
         const QModelIndex index = viewModel->index(row, 0);
         if (index.data(EventLogModel::KindRole).toInt() == int(EventKind::Text)
-            && index.data(EventLogModel::SourceRole).toInt() == int(EventSource::Client)
-            && index.data(EventLogModel::DirectionRole).toInt() == int(EventDirection::In)
-            && index.data(EventLogModel::ConnectionRole).toLongLong() == receiver) {
+            && index.data(EventLogModel::SourceRole).toInt() == int(EventSource::Server)
+            && index.data(EventLogModel::DirectionRole).toInt() == int(EventDirection::In)) {
             log->tableView()->setCurrentIndex(index);
             break;
         }
