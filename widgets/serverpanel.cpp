@@ -351,6 +351,7 @@ void ServerPanel::saveSettings(QSettings &settings) const
     settings.setValue(QStringLiteral("wss"), m_tls->isWssEnabled());
     settings.setValue(QStringLiteral("certificateFile"), m_tls->certificateFile());
     settings.setValue(QStringLiteral("keyFile"), m_tls->keyFile());
+    settings.setValue(QStringLiteral("clientCaFile"), m_tls->clientCaFile());
     settings.endGroup();
 }
 
@@ -369,6 +370,7 @@ void ServerPanel::loadSettings(QSettings &settings)
         settings.value(QStringLiteral("maxMessageKiB"), m_maxSize->value()).toInt());
     m_tls->setCertificateFile(settings.value(QStringLiteral("certificateFile")).toString());
     m_tls->setKeyFile(settings.value(QStringLiteral("keyFile")).toString());
+    m_tls->setClientCaFile(settings.value(QStringLiteral("clientCaFile")).toString());
     m_tls->setWssEnabled(settings.value(QStringLiteral("wss"), false).toBool());
     settings.endGroup();
 }

@@ -30,6 +30,9 @@ ServerTlsBox::ServerTlsBox(QWidget *parent)
     , m_key(new FilePickerField(tr("Server Private Key"),
                                 tr("PEM keys (*.pem *.key);;All files (*)"), this))
     , m_passphrase(new QLineEdit(this))
+    , m_clientCa(new FilePickerField(tr("Client Certificate Authorities"),
+                                     tr("PEM certificates (*.pem *.crt *.cer);;All files (*)"),
+                                     this))
     , m_generate(new QPushButton(tr("Generate self-signed…"), this))
     , m_trust(new QPushButton(tr("Trust in client tabs"), this))
     , m_info(new QLabel(this))
@@ -43,6 +46,10 @@ ServerTlsBox::ServerTlsBox(QWidget *parent)
     m_passphrase->setObjectName(QStringLiteral("keyPassphrase"));
     m_passphrase->setEchoMode(QLineEdit::Password);
     m_passphrase->setPlaceholderText(tr("only for an encrypted key; never saved"));
+    m_clientCa->setObjectName(QStringLiteral("clientCaField"));
+    m_clientCa->lineEdit()->setPlaceholderText(tr("optional: require client certificates"));
+    m_clientCa->setToolTip(tr("Mutual TLS: when a CA file is chosen, every wss client must "
+                              "present a certificate issued by one of its CAs"));
     m_generate->setObjectName(QStringLiteral("generateCertificateButton"));
     m_generate->setToolTip(tr("Make a certificate for localhost, 127.0.0.1 and ::1 with OpenSSL "
                               "and save it with its key"));
@@ -60,6 +67,7 @@ ServerTlsBox::ServerTlsBox(QWidget *parent)
     form->addRow(tr("Certificate:"), m_certificate);
     form->addRow(tr("Key:"), m_key);
     form->addRow(tr("Passphrase:"), m_passphrase);
+    form->addRow(tr("Client CA:"), m_clientCa);
     form->addRow(buttons);
     form->addRow(m_info);
 
@@ -90,6 +98,8 @@ TlsServerSettings ServerTlsBox::settings() const
     settings.certificateFile = certificateFile();
     settings.keyFile = keyFile();
     settings.passphrase = m_passphrase->text().toUtf8();
+    settings.clientCaFile = clientCaFile();
+    settings.requireClientCertificate = !settings.clientCaFile.isEmpty();
     return settings;
 }
 
@@ -113,11 +123,21 @@ void ServerTlsBox::setKeyFile(const QString &path)
     m_key->setPath(path);
 }
 
+QString ServerTlsBox::clientCaFile() const
+{
+    return m_clientCa->path();
+}
+
+void ServerTlsBox::setClientCaFile(const QString &path)
+{
+    m_clientCa->setPath(path);
+}
+
 void ServerTlsBox::setEditable(bool editable)
 {
     for (QWidget *field : {static_cast<QWidget *>(m_wss), static_cast<QWidget *>(m_certificate),
                            static_cast<QWidget *>(m_key), static_cast<QWidget *>(m_passphrase),
-                           static_cast<QWidget *>(m_generate)})
+                           static_cast<QWidget *>(m_clientCa), static_cast<QWidget *>(m_generate)})
         field->setEnabled(editable);
 }
 

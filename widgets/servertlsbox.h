@@ -29,6 +29,9 @@ public:
     void setCertificateFile(const QString &path);
     QString keyFile() const;
     void setKeyFile(const QString &path);
+    // Mutual TLS: when set, clients must present a certificate issued by these CAs.
+    QString clientCaFile() const;
+    void setClientCaFile(const QString &path);
     // While the server listens its certificate cannot change, but it can still be handed
     // to the client tabs: everything but "Trust in client tabs" follows `editable`.
     void setEditable(bool editable);
@@ -51,6 +54,7 @@ private:
     FilePickerField *m_certificate;
     FilePickerField *m_key;
     QLineEdit *m_passphrase;
+    FilePickerField *m_clientCa;
     QPushButton *m_generate;
     QPushButton *m_trust;
     QLabel *m_info;

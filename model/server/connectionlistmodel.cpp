@@ -77,8 +77,25 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
 
 QVariant ConnectionListModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal)
         return {};
+    if (role == Qt::ToolTipRole) {
+        switch (Column(section)) {
+        case MessagesInColumn:
+            return tr("Messages received from this peer");
+        case MessagesOutColumn:
+            return tr("Messages sent to this peer");
+        case BytesInColumn:
+            return tr("Bytes received from this peer");
+        case BytesOutColumn:
+            return tr("Bytes sent to this peer");
+        default:
+            return {};
+        }
+    }
+    if (role != Qt::DisplayRole)
+        return {};
+    // Short labels: the list lives in a narrow panel; the tooltips say more.
     switch (Column(section)) {
     case IdColumn:
         return tr("Id");
@@ -91,9 +108,9 @@ QVariant ConnectionListModel::headerData(int section, Qt::Orientation orientatio
     case AgeColumn:
         return tr("Age");
     case MessagesInColumn:
-        return tr("Messages in");
+        return tr("In");
     case MessagesOutColumn:
-        return tr("Messages out");
+        return tr("Out");
     case BytesInColumn:
         return tr("Bytes in");
     case BytesOutColumn:

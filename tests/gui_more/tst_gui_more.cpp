@@ -511,16 +511,12 @@ private Q_SLOTS:
     void clientCertificateChosenInTheTabIsPresented()
     {
         MainWindow *w = m_window.get();
-        // The panel has no "require a client certificate" switch: a core server does it.
-        EmbeddedServer server(w->eventStore());
-        ServerConfig config;
-        config.port = 0;
-        config.tls.enabled = true;
-        config.tls.certificateFile = file("server.pem");
-        config.tls.keyFile = file("server.key");
-        config.tls.requireClientCertificate = true;
-        config.tls.clientCaFile = file("ca.pem");
-        QVERIFY2(server.start(config), qPrintable(server.errorString()));
+        // Mutual TLS from the panel: a client CA file makes the server require certificates.
+        replaceText(child<QWidget>(w, "clientCaField")->findChild<QLineEdit *>(), file("ca.pem"));
+        startWssServer();
+        EmbeddedServer &server = *w->server();
+        QVERIFY(server.config().tls.requireClientCertificate);
+        QCOMPARE(server.config().tls.clientCaFile, file("ca.pem"));
 
         ClientTab *tab = w->clientTabs()->currentTab();
         replaceText(child<QLineEdit>(tab, "urlEdit"), server.url().toString());
@@ -548,7 +544,6 @@ private Q_SLOTS:
                 && facts->tls->peerCertificate->sha256 == m_clientFingerprint;
         }());
         tab->session()->abort();
-        server.stop(1001);
     }
 
     void lastServerAndClientSettingsComeBackInANewWindow()
