@@ -23,7 +23,7 @@ namespace {
 
 QString tr(const char *text)
 {
-    return QCoreApplication::translate("sockpit::cli::bench", text);
+    return QCoreApplication::translate("sockpit::cli", text);
 }
 
 // Every flag has a ceiling, so a typo cannot start an unbounded load.

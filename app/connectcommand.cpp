@@ -24,7 +24,7 @@ namespace {
 
 QString tr(const char *text)
 {
-    return QCoreApplication::translate("sockpit::cli::connect", text);
+    return QCoreApplication::translate("sockpit::cli", text);
 }
 
 constexpr int QuietMs = 300;

@@ -21,7 +21,7 @@ namespace {
 
 QString tr(const char *text)
 {
-    return QCoreApplication::translate("sockpit::cli::serve", text);
+    return QCoreApplication::translate("sockpit::cli", text);
 }
 
 // How long shutdown waits for peers to answer our 1001 Close frames.

@@ -172,10 +172,6 @@
         <source>JSON error at line %1, column %2 (offset %3): %4</source>
         <translation>JSON-Fehler in Zeile %1, Spalte %2 (Position %3): %4</translation>
     </message>
-    <message>
-        <source>Cannot write %1: %2</source>
-        <translation>%1 kann nicht geschrieben werden: %2</translation>
-    </message>
 </context>
 <context>
     <name>Tls</name>
@@ -326,12 +322,13 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
 „sockpit BEFEHL --help“ zeigt die Optionen eines Befehls.
 </translation>
     </message>
-</context>
-<context>
-    <name>sockpit</name>
     <message>
-        <source>no body</source>
-        <translation>kein Body</translation>
+        <source>Show this help.</source>
+        <translation>Diese Hilfe zeigen.</translation>
+    </message>
+    <message>
+        <source>Usage: %1</source>
+        <translation>Aufruf: %1</translation>
     </message>
 </context>
 <context>
@@ -439,6 +436,26 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     <message>
         <source>The connection attempt was cancelled.</source>
         <translation>Der Verbindungsversuch wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The internal TLS hop to the wire tap was not trusted: %1</source>
+        <translation>Der internen TLS-Strecke zum Leitungsabgriff wurde nicht vertraut: %1</translation>
+    </message>
+    <message>
+        <source>The internal TLS hop between Qt and the wire tap failed: %1</source>
+        <translation>Die interne TLS-Strecke zwischen Qt und dem Leitungsabgriff ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>It hung up right after the TLS handshake without an HTTP answer: a server that requires a client certificate does this when it refuses the one presented, or its absence.</source>
+        <translation>Die Gegenstelle hat die Verbindung direkt nach dem TLS-Handshake ohne HTTP-Antwort getrennt: So verhält sich ein Server, der ein Client-Zertifikat verlangt, wenn er das vorgelegte Zertifikat (oder dessen Fehlen) ablehnt.</translation>
+    </message>
+    <message>
+        <source>The wire tap could not make a certificate for &quot;%1&quot; (%2), so it relays the encrypted bytes without reading them.</source>
+        <translation>Der Leitungsabgriff konnte kein Zertifikat für „%1“ erstellen (%2) und leitet die verschlüsselten Bytes daher ungelesen weiter.</translation>
+    </message>
+    <message>
+        <source>no body</source>
+        <translation>kein Inhalt</translation>
     </message>
 </context>
 <context>
@@ -639,6 +656,10 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <source>Disconnect</source>
         <translation>Trennen</translation>
     </message>
+    <message>
+        <source>⚠ Certificate errors are ignored in this tab: the server&apos;s identity is not verified (TLS options).</source>
+        <translation>⚠ Zertifikatsfehler werden in diesem Tab ignoriert: Die Identität des Servers wird nicht überprüft (TLS-Optionen).</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::ClientTabs</name>
@@ -653,6 +674,12 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     <message>
         <source>Tab name (empty: use host and port):</source>
         <translation>Tab-Name (leer: Host und Port verwenden):</translation>
+    </message>
+    <message>
+        <source>%1
+Certificate errors are ignored in this tab.</source>
+        <translation>%1
+Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     </message>
 </context>
 <context>
@@ -697,20 +724,36 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <translation>Alter</translation>
     </message>
     <message>
-        <source>Messages in</source>
-        <translation>Nachrichten ein</translation>
-    </message>
-    <message>
-        <source>Messages out</source>
-        <translation>Nachrichten aus</translation>
-    </message>
-    <message>
         <source>Bytes in</source>
         <translation>Bytes ein</translation>
     </message>
     <message>
         <source>Bytes out</source>
         <translation>Bytes aus</translation>
+    </message>
+    <message>
+        <source>Messages received from this peer</source>
+        <translation>Von dieser Gegenstelle empfangene Nachrichten</translation>
+    </message>
+    <message>
+        <source>Messages sent to this peer</source>
+        <translation>An diese Gegenstelle gesendete Nachrichten</translation>
+    </message>
+    <message>
+        <source>Bytes received from this peer</source>
+        <translation>Von dieser Gegenstelle empfangene Bytes</translation>
+    </message>
+    <message>
+        <source>Bytes sent to this peer</source>
+        <translation>An diese Gegenstelle gesendete Bytes</translation>
+    </message>
+    <message>
+        <source>In</source>
+        <translation>Eingehend</translation>
+    </message>
+    <message>
+        <source>Out</source>
+        <translation>Ausgehend</translation>
     </message>
 </context>
 <context>
@@ -746,6 +789,18 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     <message>
         <source>Handshake from %1 rejected with %2: %3</source>
         <translation>Handshake von %1 mit %2 abgelehnt: %3</translation>
+    </message>
+    <message>
+        <source>Cannot open the internal loopback relay: %1</source>
+        <translation>Das interne Loopback-Relais kann nicht geöffnet werden: %1</translation>
+    </message>
+    <message>
+        <source>The WebSocket stack refused the request from %1 with %2.</source>
+        <translation>Der WebSocket-Stack hat die Anfrage von %1 mit %2 abgelehnt.</translation>
+    </message>
+    <message>
+        <source>Cannot relay the connection from %1 to the WebSocket stack: %2</source>
+        <translation>Die Verbindung von %1 kann nicht an den WebSocket-Stack weitergeleitet werden: %2</translation>
     </message>
 </context>
 <context>
@@ -1230,6 +1285,105 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     </message>
 </context>
 <context>
+    <name>sockpit::JsonLines</name>
+    <message>
+        <source>a string</source>
+        <translation>eine Zeichenkette</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; holds a character that is not an HTTP byte.</source>
+        <translation>Der Schlüssel „%1“ enthält ein Zeichen, das kein HTTP-Byte ist.</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; is not valid base64.</source>
+        <translation>Der Schlüssel „%1“ ist kein gültiges Base64.</translation>
+    </message>
+    <message>
+        <source>an integer</source>
+        <translation>eine ganze Zahl</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>true oder false</translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation>ein Objekt</translation>
+    </message>
+    <message>
+        <source>an array</source>
+        <translation>ein Array</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; is not an ISO 8601 time: &quot;%2&quot;.</source>
+        <translation>Der Schlüssel „%1“ ist keine ISO-8601-Zeit: „%2“.</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; has an unknown value &quot;%2&quot;.</source>
+        <translation>Der Schlüssel „%1“ hat einen unbekannten Wert „%2“.</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; is not %2.</source>
+        <translation>Der Schlüssel „%1“ ist nicht %2.</translation>
+    </message>
+    <message>
+        <source>A header is not a [name, value] pair of strings.</source>
+        <translation>Ein Header ist kein [Name, Wert]-Paar aus Zeichenketten.</translation>
+    </message>
+    <message>
+        <source>A TLS error is not a string.</source>
+        <translation>Ein TLS-Fehler ist keine Zeichenkette.</translation>
+    </message>
+    <message>
+        <source>A frame is not an object.</source>
+        <translation>Ein Frame ist kein Objekt.</translation>
+    </message>
+    <message>
+        <source>The line is not JSON: %1 at character %2.</source>
+        <translation>Die Zeile ist kein JSON: %1 bei Zeichen %2.</translation>
+    </message>
+    <message>
+        <source>The line is JSON but not an object.</source>
+        <translation>Die Zeile ist JSON, aber kein Objekt.</translation>
+    </message>
+    <message>
+        <source>The line has no &quot;kind&quot;.</source>
+        <translation>Die Zeile hat kein „kind“.</translation>
+    </message>
+    <message>
+        <source>The key &quot;kind&quot; is not a string.</source>
+        <translation>Der Schlüssel „kind“ ist keine Zeichenkette.</translation>
+    </message>
+    <message>
+        <source>The line has an unknown kind &quot;%1&quot;.</source>
+        <translation>Die Zeile hat eine unbekannte Art „%1“.</translation>
+    </message>
+    <message>
+        <source>The key &quot;rttMs&quot; is not a number.</source>
+        <translation>Der Schlüssel „rttMs“ ist keine Zahl.</translation>
+    </message>
+    <message>
+        <source>The event log is not open for reading.</source>
+        <translation>Das Ereignisprotokoll ist nicht zum Lesen geöffnet.</translation>
+    </message>
+    <message>
+        <source>Cannot open the event log %1: %2.</source>
+        <translation>Das Ereignisprotokoll %1 kann nicht geöffnet werden: %2.</translation>
+    </message>
+    <message>
+        <source>Cannot write the event log %1: %2.</source>
+        <translation>Das Ereignisprotokoll %1 kann nicht geschrieben werden: %2.</translation>
+    </message>
+    <message>
+        <source>to standard output</source>
+        <translation>auf die Standardausgabe</translation>
+    </message>
+    <message>
+        <source>Cannot write the event log: %1.</source>
+        <translation>Das Ereignisprotokoll kann nicht geschrieben werden: %1.</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::LogFilterBar</name>
     <message>
         <source>Regex</source>
@@ -1351,8 +1505,8 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <translation>%1 gezeigt / %2 gesamt / %3 verworfen</translation>
     </message>
     <message>
-        <source> — paused</source>
-        <translation> – angehalten</translation>
+        <source> — paused, %1 new waiting</source>
+        <translation> – angehalten, %1 neue warten</translation>
     </message>
 </context>
 <context>
@@ -1677,6 +1831,14 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <source>A message from %1 was larger than the limit; the connection was closed with 1009.</source>
         <translation>Eine Nachricht von %1 war größer als die Grenze; die Verbindung wurde mit 1009 geschlossen.</translation>
     </message>
+    <message>
+        <source>The frames sent to %1 could no longer be decoded (%2); outgoing messages are recorded as sent from here on.</source>
+        <translation>Die an %1 gesendeten Frames konnten nicht mehr dekodiert werden (%2); ausgehende Nachrichten werden ab jetzt so aufgezeichnet, wie sie zum Senden übergeben werden.</translation>
+    </message>
+    <message>
+        <source>%1 broke the WebSocket protocol: %2. The connection was closed with %3.</source>
+        <translation>%1 hat gegen das WebSocket-Protokoll verstoßen: %2. Die Verbindung wurde mit %3 geschlossen.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::ServerPanel</name>
@@ -1963,6 +2125,45 @@ Gültig von %2 bis %3</translation>
         <source>This certificate is not valid yet.</source>
         <translation>Dieses Zertifikat ist noch nicht gültig.</translation>
     </message>
+    <message>
+        <source>Client Certificate Authorities</source>
+        <translation>Zertifizierungsstellen für Client-Zertifikate</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>PEM-Zertifikate (*.pem *.crt *.cer);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>optional: require client certificates</source>
+        <translation>optional: Client-Zertifikate verlangen</translation>
+    </message>
+    <message>
+        <source>Mutual TLS: when a CA file is chosen, every wss client must present a certificate issued by one of its CAs</source>
+        <translation>Gegenseitiges TLS: Ist eine CA-Datei gewählt, muss jeder wss-Client ein Zertifikat vorlegen, das von einer ihrer CAs ausgestellt wurde</translation>
+    </message>
+    <message>
+        <source>Client CA:</source>
+        <translation>Client-CA:</translation>
+    </message>
+</context>
+<context>
+    <name>sockpit::ServerWireTap</name>
+    <message>
+        <source>unmasked frame from the client (RFC 6455 section 5.1)</source>
+        <translation>nicht maskierter Frame vom Client (RFC 6455, Abschnitt 5.1)</translation>
+    </message>
+    <message>
+        <source>The WebSocket stack answered with an oversized head.</source>
+        <translation>Der WebSocket-Stack hat mit einem übergroßen Antwortkopf geantwortet.</translation>
+    </message>
+    <message>
+        <source>The WebSocket stack&apos;s answer could not be parsed.</source>
+        <translation>Die Antwort des WebSocket-Stacks konnte nicht ausgewertet werden.</translation>
+    </message>
+    <message>
+        <source>The WebSocket stack closed the connection without answering the request.</source>
+        <translation>Der WebSocket-Stack hat die Verbindung geschlossen, ohne die Anfrage zu beantworten.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::cli</name>
@@ -2189,10 +2390,6 @@ Exit-Codes: 0 nach einem schließenden Handshake, 1 bei einem Verbindungs-, Hand
         <translation>Den eingebetteten WebSocket-Server ohne Fenster betreiben.</translation>
     </message>
     <message>
-        <source>Show this help.</source>
-        <translation>Diese Hilfe zeigen.</translation>
-    </message>
-    <message>
         <source>Where to listen (default 127.0.0.1:8080; port 0 picks a free one).</source>
         <translation>Wo gelauscht wird (Standard 127.0.0.1:8080; Port 0 wählt einen freien).</translation>
     </message>
@@ -2339,8 +2536,20 @@ Exit-Codes: 0, wenn sich jede Verbindung geöffnet hat, sonst 1, 2 bei Aufruffeh
         <translation>bench braucht genau eine URL (siehe „sockpit bench --help“).</translation>
     </message>
     <message>
-        <source>Usage: sockpit serve [options]</source>
-        <translation>Aufruf: sockpit serve [Optionen]</translation>
+        <source>Mutual TLS: wss clients must present a certificate from these CAs (PEM).</source>
+        <translation>Gegenseitiges TLS: wss-Clients müssen ein Zertifikat dieser CAs vorlegen (PEM).</translation>
+    </message>
+    <message>
+        <source>Refuse wss clients without a certificate (implied by --tls-client-ca).</source>
+        <translation>wss-Clients ohne Zertifikat abweisen (durch --tls-client-ca impliziert).</translation>
+    </message>
+    <message>
+        <source>--tls-client-ca and --tls-require-client-cert need wss (--tls-cert or --tls-self-signed).</source>
+        <translation>--tls-client-ca und --tls-require-client-cert brauchen wss (--tls-cert oder --tls-self-signed).</translation>
+    </message>
+    <message>
+        <source>--tls-require-client-cert needs --tls-client-ca FILE.</source>
+        <translation>--tls-require-client-cert braucht --tls-client-ca DATEI.</translation>
     </message>
 </context>
 <context>
@@ -2368,6 +2577,14 @@ Exit-Codes: 0, wenn sich jede Verbindung geöffnet hat, sonst 1, 2 bei Aufruffeh
     <message>
         <source>Timed out after %1 ms while connecting to %2.</source>
         <translation>Zeitüberschreitung nach %1 ms beim Verbinden mit %2.</translation>
+    </message>
+    <message>
+        <source>no TLS library is available to Qt</source>
+        <translation>Qt steht keine TLS-Bibliothek zur Verfügung</translation>
+    </message>
+    <message>
+        <source>The TLS handshake with %1 failed: %2</source>
+        <translation>Der TLS-Handshake mit %1 ist fehlgeschlagen: %2</translation>
     </message>
 </context>
 <context>

@@ -172,10 +172,6 @@
         <source>JSON error at line %1, column %2 (offset %3): %4</source>
         <translation>Erreur JSON à la ligne %1, colonne %2 (position %3) : %4</translation>
     </message>
-    <message>
-        <source>Cannot write %1: %2</source>
-        <translation>Impossible d’écrire %1 : %2</translation>
-    </message>
 </context>
 <context>
     <name>Tls</name>
@@ -326,12 +322,13 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
 Lancez « sockpit COMMANDE --help » pour les options d’une commande.
 </translation>
     </message>
-</context>
-<context>
-    <name>sockpit</name>
     <message>
-        <source>no body</source>
-        <translation>aucun corps</translation>
+        <source>Show this help.</source>
+        <translation>Afficher cette aide.</translation>
+    </message>
+    <message>
+        <source>Usage: %1</source>
+        <translation>Utilisation : %1</translation>
     </message>
 </context>
 <context>
@@ -439,6 +436,26 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
     <message>
         <source>The connection attempt was cancelled.</source>
         <translation>La tentative de connexion a été annulée.</translation>
+    </message>
+    <message>
+        <source>The internal TLS hop to the wire tap was not trusted: %1</source>
+        <translation>Le tronçon TLS interne vers la sonde de ligne n’a pas été jugé fiable : %1</translation>
+    </message>
+    <message>
+        <source>The internal TLS hop between Qt and the wire tap failed: %1</source>
+        <translation>Le tronçon TLS interne entre Qt et la sonde de ligne a échoué : %1</translation>
+    </message>
+    <message>
+        <source>It hung up right after the TLS handshake without an HTTP answer: a server that requires a client certificate does this when it refuses the one presented, or its absence.</source>
+        <translation>Le pair a raccroché juste après la négociation TLS, sans réponse HTTP : c’est ce que fait un serveur qui exige un certificat client lorsqu’il refuse celui qui est présenté, ou son absence.</translation>
+    </message>
+    <message>
+        <source>The wire tap could not make a certificate for &quot;%1&quot; (%2), so it relays the encrypted bytes without reading them.</source>
+        <translation>La sonde de ligne n’a pas pu créer de certificat pour « %1 » (%2) : elle relaie donc les octets chiffrés sans les lire.</translation>
+    </message>
+    <message>
+        <source>no body</source>
+        <translation>aucun corps</translation>
     </message>
 </context>
 <context>
@@ -639,6 +656,10 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
         <source>Disconnect</source>
         <translation>Déconnecter</translation>
     </message>
+    <message>
+        <source>⚠ Certificate errors are ignored in this tab: the server&apos;s identity is not verified (TLS options).</source>
+        <translation>⚠ Les erreurs de certificat sont ignorées dans cet onglet : l’identité du serveur n’est pas vérifiée (options TLS).</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::ClientTabs</name>
@@ -653,6 +674,12 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
     <message>
         <source>Tab name (empty: use host and port):</source>
         <translation>Nom de l’onglet (vide : hôte et port) :</translation>
+    </message>
+    <message>
+        <source>%1
+Certificate errors are ignored in this tab.</source>
+        <translation>%1
+Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     </message>
 </context>
 <context>
@@ -697,20 +724,36 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
         <translation>Âge</translation>
     </message>
     <message>
-        <source>Messages in</source>
-        <translation>Messages reçus</translation>
-    </message>
-    <message>
-        <source>Messages out</source>
-        <translation>Messages envoyés</translation>
-    </message>
-    <message>
         <source>Bytes in</source>
         <translation>Octets reçus</translation>
     </message>
     <message>
         <source>Bytes out</source>
         <translation>Octets envoyés</translation>
+    </message>
+    <message>
+        <source>Messages received from this peer</source>
+        <translation>Messages reçus de ce pair</translation>
+    </message>
+    <message>
+        <source>Messages sent to this peer</source>
+        <translation>Messages envoyés à ce pair</translation>
+    </message>
+    <message>
+        <source>Bytes received from this peer</source>
+        <translation>Octets reçus de ce pair</translation>
+    </message>
+    <message>
+        <source>Bytes sent to this peer</source>
+        <translation>Octets envoyés à ce pair</translation>
+    </message>
+    <message>
+        <source>In</source>
+        <translation>Reçus</translation>
+    </message>
+    <message>
+        <source>Out</source>
+        <translation>Envoyés</translation>
     </message>
 </context>
 <context>
@@ -746,6 +789,18 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
     <message>
         <source>Handshake from %1 rejected with %2: %3</source>
         <translation>Négociation de %1 refusée avec %2 : %3</translation>
+    </message>
+    <message>
+        <source>Cannot open the internal loopback relay: %1</source>
+        <translation>Impossible d’ouvrir le relais interne en boucle locale : %1</translation>
+    </message>
+    <message>
+        <source>The WebSocket stack refused the request from %1 with %2.</source>
+        <translation>La pile WebSocket a refusé la requête de %1 avec %2.</translation>
+    </message>
+    <message>
+        <source>Cannot relay the connection from %1 to the WebSocket stack: %2</source>
+        <translation>Impossible de relayer la connexion de %1 vers la pile WebSocket : %2</translation>
     </message>
 </context>
 <context>
@@ -1230,6 +1285,105 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
     </message>
 </context>
 <context>
+    <name>sockpit::JsonLines</name>
+    <message>
+        <source>a string</source>
+        <translation>une chaîne</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; holds a character that is not an HTTP byte.</source>
+        <translation>La clé « %1 » contient un caractère qui n’est pas un octet HTTP.</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; is not valid base64.</source>
+        <translation>La clé « %1 » n’est pas du base64 valide.</translation>
+    </message>
+    <message>
+        <source>an integer</source>
+        <translation>un entier</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>true ou false</translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation>un objet</translation>
+    </message>
+    <message>
+        <source>an array</source>
+        <translation>un tableau</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; is not an ISO 8601 time: &quot;%2&quot;.</source>
+        <translation>La clé « %1 » n’est pas une heure ISO 8601 : « %2 ».</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; has an unknown value &quot;%2&quot;.</source>
+        <translation>La clé « %1 » a une valeur inconnue « %2 ».</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; is not %2.</source>
+        <translation>La clé « %1 » n’est pas %2.</translation>
+    </message>
+    <message>
+        <source>A header is not a [name, value] pair of strings.</source>
+        <translation>Un en-tête n’est pas une paire de chaînes [nom, valeur].</translation>
+    </message>
+    <message>
+        <source>A TLS error is not a string.</source>
+        <translation>Une erreur TLS n’est pas une chaîne.</translation>
+    </message>
+    <message>
+        <source>A frame is not an object.</source>
+        <translation>Une trame n’est pas un objet.</translation>
+    </message>
+    <message>
+        <source>The line is not JSON: %1 at character %2.</source>
+        <translation>La ligne n’est pas du JSON : %1 au caractère %2.</translation>
+    </message>
+    <message>
+        <source>The line is JSON but not an object.</source>
+        <translation>La ligne est du JSON mais pas un objet.</translation>
+    </message>
+    <message>
+        <source>The line has no &quot;kind&quot;.</source>
+        <translation>La ligne n’a pas de « kind ».</translation>
+    </message>
+    <message>
+        <source>The key &quot;kind&quot; is not a string.</source>
+        <translation>La clé « kind » n’est pas une chaîne.</translation>
+    </message>
+    <message>
+        <source>The line has an unknown kind &quot;%1&quot;.</source>
+        <translation>La ligne a un type inconnu « %1 ».</translation>
+    </message>
+    <message>
+        <source>The key &quot;rttMs&quot; is not a number.</source>
+        <translation>La clé « rttMs » n’est pas un nombre.</translation>
+    </message>
+    <message>
+        <source>The event log is not open for reading.</source>
+        <translation>Le journal des événements n’est pas ouvert en lecture.</translation>
+    </message>
+    <message>
+        <source>Cannot open the event log %1: %2.</source>
+        <translation>Impossible d’ouvrir le journal des événements %1 : %2.</translation>
+    </message>
+    <message>
+        <source>Cannot write the event log %1: %2.</source>
+        <translation>Impossible d’écrire le journal des événements %1 : %2.</translation>
+    </message>
+    <message>
+        <source>to standard output</source>
+        <translation>sur la sortie standard</translation>
+    </message>
+    <message>
+        <source>Cannot write the event log: %1.</source>
+        <translation>Impossible d’écrire le journal des événements : %1.</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::LogFilterBar</name>
     <message>
         <source>Regex</source>
@@ -1351,8 +1505,8 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
         <translation>%1 affichés / %2 au total / %3 évincés</translation>
     </message>
     <message>
-        <source> — paused</source>
-        <translation> — en pause</translation>
+        <source> — paused, %1 new waiting</source>
+        <translation> — en pause, %1 nouveaux en attente</translation>
     </message>
 </context>
 <context>
@@ -1677,6 +1831,14 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
         <source>A message from %1 was larger than the limit; the connection was closed with 1009.</source>
         <translation>Un message de %1 dépassait la limite ; la connexion a été fermée avec 1009.</translation>
     </message>
+    <message>
+        <source>The frames sent to %1 could no longer be decoded (%2); outgoing messages are recorded as sent from here on.</source>
+        <translation>Les trames envoyées à %1 n’ont plus pu être décodées (%2) ; désormais, les messages sortants sont enregistrés tels qu’ils sont remis pour l’envoi.</translation>
+    </message>
+    <message>
+        <source>%1 broke the WebSocket protocol: %2. The connection was closed with %3.</source>
+        <translation>%1 a enfreint le protocole WebSocket : %2. La connexion a été fermée avec %3.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::ServerPanel</name>
@@ -1963,6 +2125,45 @@ Valide du %2 au %3</translation>
         <source>This certificate is not valid yet.</source>
         <translation>Ce certificat n’est pas encore valide.</translation>
     </message>
+    <message>
+        <source>Client Certificate Authorities</source>
+        <translation>Autorités de certification des clients</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>Certificats PEM (*.pem *.crt *.cer);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>optional: require client certificates</source>
+        <translation>facultatif : exiger des certificats clients</translation>
+    </message>
+    <message>
+        <source>Mutual TLS: when a CA file is chosen, every wss client must present a certificate issued by one of its CAs</source>
+        <translation>TLS mutuel : si un fichier d’AC est choisi, chaque client wss doit présenter un certificat émis par l’une de ses AC</translation>
+    </message>
+    <message>
+        <source>Client CA:</source>
+        <translation>AC client :</translation>
+    </message>
+</context>
+<context>
+    <name>sockpit::ServerWireTap</name>
+    <message>
+        <source>unmasked frame from the client (RFC 6455 section 5.1)</source>
+        <translation>trame non masquée venant du client (RFC 6455, section 5.1)</translation>
+    </message>
+    <message>
+        <source>The WebSocket stack answered with an oversized head.</source>
+        <translation>La pile WebSocket a répondu avec un en-tête trop volumineux.</translation>
+    </message>
+    <message>
+        <source>The WebSocket stack&apos;s answer could not be parsed.</source>
+        <translation>La réponse de la pile WebSocket n’a pas pu être analysée.</translation>
+    </message>
+    <message>
+        <source>The WebSocket stack closed the connection without answering the request.</source>
+        <translation>La pile WebSocket a fermé la connexion sans répondre à la requête.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::cli</name>
@@ -2189,10 +2390,6 @@ Codes de sortie : 0 après une négociation de fermeture, 1 en cas d’échec de
         <translation>Lancer le serveur WebSocket intégré sans fenêtre.</translation>
     </message>
     <message>
-        <source>Show this help.</source>
-        <translation>Afficher cette aide.</translation>
-    </message>
-    <message>
         <source>Where to listen (default 127.0.0.1:8080; port 0 picks a free one).</source>
         <translation>Où écouter (127.0.0.1:8080 par défaut ; le port 0 en choisit un libre).</translation>
     </message>
@@ -2339,8 +2536,20 @@ Codes de sortie : 0 si chaque connexion s’est ouverte, 1 sinon, 2 en cas d’e
         <translation>bench a besoin d’exactement une URL (voir « sockpit bench --help »).</translation>
     </message>
     <message>
-        <source>Usage: sockpit serve [options]</source>
-        <translation>Utilisation : sockpit serve [options]</translation>
+        <source>Mutual TLS: wss clients must present a certificate from these CAs (PEM).</source>
+        <translation>TLS mutuel : les clients wss doivent présenter un certificat émis par ces AC (PEM).</translation>
+    </message>
+    <message>
+        <source>Refuse wss clients without a certificate (implied by --tls-client-ca).</source>
+        <translation>Refuser les clients wss sans certificat (implicite avec --tls-client-ca).</translation>
+    </message>
+    <message>
+        <source>--tls-client-ca and --tls-require-client-cert need wss (--tls-cert or --tls-self-signed).</source>
+        <translation>--tls-client-ca et --tls-require-client-cert nécessitent wss (--tls-cert ou --tls-self-signed).</translation>
+    </message>
+    <message>
+        <source>--tls-require-client-cert needs --tls-client-ca FILE.</source>
+        <translation>--tls-require-client-cert nécessite --tls-client-ca FICHIER.</translation>
     </message>
 </context>
 <context>
@@ -2368,6 +2577,14 @@ Codes de sortie : 0 si chaque connexion s’est ouverte, 1 sinon, 2 en cas d’e
     <message>
         <source>Timed out after %1 ms while connecting to %2.</source>
         <translation>Délai dépassé après %1 ms lors de la connexion à %2.</translation>
+    </message>
+    <message>
+        <source>no TLS library is available to Qt</source>
+        <translation>aucune bibliothèque TLS n’est disponible pour Qt</translation>
+    </message>
+    <message>
+        <source>The TLS handshake with %1 failed: %2</source>
+        <translation>La négociation TLS avec %1 a échoué : %2</translation>
     </message>
 </context>
 <context>

@@ -172,10 +172,6 @@
         <source>JSON error at line %1, column %2 (offset %3): %4</source>
         <translation>JSON 错误，第 %1 行第 %2 列（偏移 %3）：%4</translation>
     </message>
-    <message>
-        <source>Cannot write %1: %2</source>
-        <translation>无法写入 %1：%2</translation>
-    </message>
 </context>
 <context>
     <name>Tls</name>
@@ -326,12 +322,13 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
 运行“sockpit 命令 --help”查看某个命令的选项。
 </translation>
     </message>
-</context>
-<context>
-    <name>sockpit</name>
     <message>
-        <source>no body</source>
-        <translation>无正文</translation>
+        <source>Show this help.</source>
+        <translation>显示此帮助。</translation>
+    </message>
+    <message>
+        <source>Usage: %1</source>
+        <translation>用法：%1</translation>
     </message>
 </context>
 <context>
@@ -439,6 +436,26 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     <message>
         <source>The connection attempt was cancelled.</source>
         <translation>连接尝试已取消。</translation>
+    </message>
+    <message>
+        <source>The internal TLS hop to the wire tap was not trusted: %1</source>
+        <translation>到线路监听器的内部 TLS 链路不受信任：%1</translation>
+    </message>
+    <message>
+        <source>The internal TLS hop between Qt and the wire tap failed: %1</source>
+        <translation>Qt 与线路监听器之间的内部 TLS 链路失败：%1</translation>
+    </message>
+    <message>
+        <source>It hung up right after the TLS handshake without an HTTP answer: a server that requires a client certificate does this when it refuses the one presented, or its absence.</source>
+        <translation>对端在 TLS 握手后立即断开，且没有任何 HTTP 应答：要求客户端证书的服务器在拒绝所提供的证书（或拒绝未提供证书）时就会这样做。</translation>
+    </message>
+    <message>
+        <source>The wire tap could not make a certificate for &quot;%1&quot; (%2), so it relays the encrypted bytes without reading them.</source>
+        <translation>线路监听器无法为“%1”生成证书（%2），因此只转发加密字节而不读取其内容。</translation>
+    </message>
+    <message>
+        <source>no body</source>
+        <translation>无正文</translation>
     </message>
 </context>
 <context>
@@ -639,6 +656,10 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <source>Disconnect</source>
         <translation>断开</translation>
     </message>
+    <message>
+        <source>⚠ Certificate errors are ignored in this tab: the server&apos;s identity is not verified (TLS options).</source>
+        <translation>⚠ 此标签页忽略证书错误：服务器身份未经验证（TLS 选项）。</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::ClientTabs</name>
@@ -653,6 +674,12 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     <message>
         <source>Tab name (empty: use host and port):</source>
         <translation>标签页名称（留空则使用主机和端口）：</translation>
+    </message>
+    <message>
+        <source>%1
+Certificate errors are ignored in this tab.</source>
+        <translation>%1
+此标签页忽略证书错误。</translation>
     </message>
 </context>
 <context>
@@ -697,20 +724,36 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <translation>时长</translation>
     </message>
     <message>
-        <source>Messages in</source>
-        <translation>收到的消息</translation>
-    </message>
-    <message>
-        <source>Messages out</source>
-        <translation>发出的消息</translation>
-    </message>
-    <message>
         <source>Bytes in</source>
         <translation>收到的字节</translation>
     </message>
     <message>
         <source>Bytes out</source>
         <translation>发出的字节</translation>
+    </message>
+    <message>
+        <source>Messages received from this peer</source>
+        <translation>从此对端收到的消息</translation>
+    </message>
+    <message>
+        <source>Messages sent to this peer</source>
+        <translation>发送给此对端的消息</translation>
+    </message>
+    <message>
+        <source>Bytes received from this peer</source>
+        <translation>从此对端收到的字节</translation>
+    </message>
+    <message>
+        <source>Bytes sent to this peer</source>
+        <translation>发送给此对端的字节</translation>
+    </message>
+    <message>
+        <source>In</source>
+        <translation>收到</translation>
+    </message>
+    <message>
+        <source>Out</source>
+        <translation>发出</translation>
     </message>
 </context>
 <context>
@@ -746,6 +789,18 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     <message>
         <source>Handshake from %1 rejected with %2: %3</source>
         <translation>来自 %1 的握手被以 %2 拒绝：%3</translation>
+    </message>
+    <message>
+        <source>Cannot open the internal loopback relay: %1</source>
+        <translation>无法打开内部环回中继：%1</translation>
+    </message>
+    <message>
+        <source>The WebSocket stack refused the request from %1 with %2.</source>
+        <translation>WebSocket 协议栈以 %2 拒绝了来自 %1 的请求。</translation>
+    </message>
+    <message>
+        <source>Cannot relay the connection from %1 to the WebSocket stack: %2</source>
+        <translation>无法将来自 %1 的连接中继到 WebSocket 协议栈：%2</translation>
     </message>
 </context>
 <context>
@@ -1230,6 +1285,105 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     </message>
 </context>
 <context>
+    <name>sockpit::JsonLines</name>
+    <message>
+        <source>a string</source>
+        <translation>字符串</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; holds a character that is not an HTTP byte.</source>
+        <translation>键“%1”包含一个不是 HTTP 字节的字符。</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; is not valid base64.</source>
+        <translation>键“%1”不是有效的 base64。</translation>
+    </message>
+    <message>
+        <source>an integer</source>
+        <translation>整数</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>true 或 false</translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>an array</source>
+        <translation>数组</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; is not an ISO 8601 time: &quot;%2&quot;.</source>
+        <translation>键“%1”不是 ISO 8601 时间：“%2”。</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; has an unknown value &quot;%2&quot;.</source>
+        <translation>键“%1”的值“%2”未知。</translation>
+    </message>
+    <message>
+        <source>The key &quot;%1&quot; is not %2.</source>
+        <translation>键“%1”不是%2。</translation>
+    </message>
+    <message>
+        <source>A header is not a [name, value] pair of strings.</source>
+        <translation>某个标头不是由字符串组成的 [名称, 值] 对。</translation>
+    </message>
+    <message>
+        <source>A TLS error is not a string.</source>
+        <translation>某个 TLS 错误不是字符串。</translation>
+    </message>
+    <message>
+        <source>A frame is not an object.</source>
+        <translation>某个帧不是对象。</translation>
+    </message>
+    <message>
+        <source>The line is not JSON: %1 at character %2.</source>
+        <translation>该行不是 JSON：%1（第 %2 个字符）。</translation>
+    </message>
+    <message>
+        <source>The line is JSON but not an object.</source>
+        <translation>该行是 JSON，但不是对象。</translation>
+    </message>
+    <message>
+        <source>The line has no &quot;kind&quot;.</source>
+        <translation>该行没有“kind”。</translation>
+    </message>
+    <message>
+        <source>The key &quot;kind&quot; is not a string.</source>
+        <translation>键“kind”不是字符串。</translation>
+    </message>
+    <message>
+        <source>The line has an unknown kind &quot;%1&quot;.</source>
+        <translation>该行的类型“%1”未知。</translation>
+    </message>
+    <message>
+        <source>The key &quot;rttMs&quot; is not a number.</source>
+        <translation>键“rttMs”不是数字。</translation>
+    </message>
+    <message>
+        <source>The event log is not open for reading.</source>
+        <translation>事件日志未以读取方式打开。</translation>
+    </message>
+    <message>
+        <source>Cannot open the event log %1: %2.</source>
+        <translation>无法打开事件日志 %1：%2。</translation>
+    </message>
+    <message>
+        <source>Cannot write the event log %1: %2.</source>
+        <translation>无法写入事件日志 %1：%2。</translation>
+    </message>
+    <message>
+        <source>to standard output</source>
+        <translation>到标准输出</translation>
+    </message>
+    <message>
+        <source>Cannot write the event log: %1.</source>
+        <translation>无法写入事件日志：%1。</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::LogFilterBar</name>
     <message>
         <source>Regex</source>
@@ -1351,8 +1505,8 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <translation>显示 %1 / 共 %2 / 移除 %3</translation>
     </message>
     <message>
-        <source> — paused</source>
-        <translation>——已暂停</translation>
+        <source> — paused, %1 new waiting</source>
+        <translation> ——已暂停，%1 条新事件待显示</translation>
     </message>
 </context>
 <context>
@@ -1677,6 +1831,14 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <source>A message from %1 was larger than the limit; the connection was closed with 1009.</source>
         <translation>来自 %1 的消息超过了上限；连接已以 1009 关闭。</translation>
     </message>
+    <message>
+        <source>The frames sent to %1 could no longer be decoded (%2); outgoing messages are recorded as sent from here on.</source>
+        <translation>发往 %1 的帧已无法解码（%2）；此后发出的消息按提交发送时的内容记录。</translation>
+    </message>
+    <message>
+        <source>%1 broke the WebSocket protocol: %2. The connection was closed with %3.</source>
+        <translation>%1 违反了 WebSocket 协议：%2。连接已以 %3 关闭。</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::ServerPanel</name>
@@ -1963,6 +2125,45 @@ Valid from %2 to %3</source>
         <source>This certificate is not valid yet.</source>
         <translation>此证书尚未生效。</translation>
     </message>
+    <message>
+        <source>Client Certificate Authorities</source>
+        <translation>客户端证书颁发机构</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>PEM 证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>optional: require client certificates</source>
+        <translation>可选：要求客户端证书</translation>
+    </message>
+    <message>
+        <source>Mutual TLS: when a CA file is chosen, every wss client must present a certificate issued by one of its CAs</source>
+        <translation>双向 TLS：选择 CA 文件后，每个 wss 客户端都必须出示由其中某个 CA 签发的证书</translation>
+    </message>
+    <message>
+        <source>Client CA:</source>
+        <translation>客户端 CA：</translation>
+    </message>
+</context>
+<context>
+    <name>sockpit::ServerWireTap</name>
+    <message>
+        <source>unmasked frame from the client (RFC 6455 section 5.1)</source>
+        <translation>来自客户端的未掩码帧（RFC 6455 第 5.1 节）</translation>
+    </message>
+    <message>
+        <source>The WebSocket stack answered with an oversized head.</source>
+        <translation>WebSocket 协议栈返回的响应头部过大。</translation>
+    </message>
+    <message>
+        <source>The WebSocket stack&apos;s answer could not be parsed.</source>
+        <translation>无法解析 WebSocket 协议栈的应答。</translation>
+    </message>
+    <message>
+        <source>The WebSocket stack closed the connection without answering the request.</source>
+        <translation>WebSocket 协议栈未应答请求就关闭了连接。</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::cli</name>
@@ -2189,10 +2390,6 @@ Exit codes: 0 after a closing handshake, 1 on a connection, handshake or TLS fai
         <translation>无窗口运行内置 WebSocket 服务器。</translation>
     </message>
     <message>
-        <source>Show this help.</source>
-        <translation>显示此帮助。</translation>
-    </message>
-    <message>
         <source>Where to listen (default 127.0.0.1:8080; port 0 picks a free one).</source>
         <translation>监听位置（默认 127.0.0.1:8080；端口 0 表示自动选择空闲端口）。</translation>
     </message>
@@ -2339,8 +2536,20 @@ Exit codes: 0 when every connection opened, 1 otherwise, 2 on usage errors.</sou
         <translation>bench 需要且只需要一个 URL（参见“sockpit bench --help”）。</translation>
     </message>
     <message>
-        <source>Usage: sockpit serve [options]</source>
-        <translation>用法：sockpit serve [选项]</translation>
+        <source>Mutual TLS: wss clients must present a certificate from these CAs (PEM).</source>
+        <translation>双向 TLS：wss 客户端必须出示由这些 CA 签发的证书（PEM）。</translation>
+    </message>
+    <message>
+        <source>Refuse wss clients without a certificate (implied by --tls-client-ca).</source>
+        <translation>拒绝没有证书的 wss 客户端（--tls-client-ca 已隐含此项）。</translation>
+    </message>
+    <message>
+        <source>--tls-client-ca and --tls-require-client-cert need wss (--tls-cert or --tls-self-signed).</source>
+        <translation>--tls-client-ca 和 --tls-require-client-cert 需要 wss（--tls-cert 或 --tls-self-signed）。</translation>
+    </message>
+    <message>
+        <source>--tls-require-client-cert needs --tls-client-ca FILE.</source>
+        <translation>--tls-require-client-cert 需要 --tls-client-ca 文件。</translation>
     </message>
 </context>
 <context>
@@ -2368,6 +2577,14 @@ Exit codes: 0 when every connection opened, 1 otherwise, 2 on usage errors.</sou
     <message>
         <source>Timed out after %1 ms while connecting to %2.</source>
         <translation>连接 %2 时在 %1 毫秒后超时。</translation>
+    </message>
+    <message>
+        <source>no TLS library is available to Qt</source>
+        <translation>Qt 没有可用的 TLS 库</translation>
+    </message>
+    <message>
+        <source>The TLS handshake with %1 failed: %2</source>
+        <translation>与 %1 的 TLS 握手失败：%2</translation>
     </message>
 </context>
 <context>

@@ -31,15 +31,10 @@ using protocol::Opcode;
 namespace {
 constexpr int CloseHandshakeTimeoutMs = 5000;
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sockpit::ClientSession", text);
-}
-
 QString describeBody(const QByteArray &body)
 {
     if (body.trimmed().isEmpty())
-        return tr("no body");
+        return QCoreApplication::translate("sockpit::ClientSession", "no body");
     return QString::fromUtf8(body.trimmed());
 }
 } // namespace

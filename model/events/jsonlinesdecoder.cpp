@@ -1,6 +1,8 @@
 #include "jsonlines.h"
 #include "jsonlinesdetail.h"
 
+#include <QCoreApplication>
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -41,7 +43,7 @@ public:
         if (v.isUndefined() || v.isNull())
             return {};
         if (!v.isString()) {
-            wrongType(key, trJson("a string"));
+            wrongType(key, QCoreApplication::translate("sockpit::JsonLines", "a string"));
             return {};
         }
         return v.toString();
@@ -51,7 +53,10 @@ public:
     {
         for (const QChar c : text) {
             if (c.unicode() > 0xFF) {
-                fail(trJson("The key \"%1\" holds a character that is not an HTTP byte.").arg(key));
+                fail(QCoreApplication::translate(
+                         "sockpit::JsonLines",
+                         "The key \"%1\" holds a character that is not an HTTP byte.")
+                         .arg(key));
                 return {};
             }
         }
@@ -63,7 +68,9 @@ public:
         auto decoded = QByteArray::fromBase64Encoding(
             text.toLatin1(), QByteArray::Base64Encoding | QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded) {
-            fail(trJson("The key \"%1\" is not valid base64.").arg(key));
+            fail(QCoreApplication::translate("sockpit::JsonLines",
+                                             "The key \"%1\" is not valid base64.")
+                     .arg(key));
             return {};
         }
         return std::move(decoded.decoded);
@@ -75,7 +82,7 @@ public:
             return fallback;
         const double d = v.toDouble();
         if (!v.isDouble() || d != std::floor(d)) {
-            wrongType(key, trJson("an integer"));
+            wrongType(key, QCoreApplication::translate("sockpit::JsonLines", "an integer"));
             return fallback;
         }
         return v.toInteger(qint64(d));
@@ -86,7 +93,7 @@ public:
         if (v.isUndefined() || v.isNull())
             return fallback;
         if (!v.isBool()) {
-            wrongType(key, trJson("true or false"));
+            wrongType(key, QCoreApplication::translate("sockpit::JsonLines", "true or false"));
             return fallback;
         }
         return v.toBool();
@@ -95,14 +102,14 @@ public:
     {
         const QJsonValue v = m_object.value(key);
         if (!v.isUndefined() && !v.isNull() && !v.isObject())
-            wrongType(key, trJson("an object"));
+            wrongType(key, QCoreApplication::translate("sockpit::JsonLines", "an object"));
         return v.toObject();
     }
     QJsonArray array(QLatin1StringView key)
     {
         const QJsonValue v = m_object.value(key);
         if (!v.isUndefined() && !v.isNull() && !v.isArray())
-            wrongType(key, trJson("an array"));
+            wrongType(key, QCoreApplication::translate("sockpit::JsonLines", "an array"));
         return v.toArray();
     }
     QDateTime date(QLatin1StringView key)
@@ -112,7 +119,9 @@ public:
             return {};
         QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
         if (!time.isValid()) {
-            fail(trJson("The key \"%1\" is not an ISO 8601 time: \"%2\".").arg(key, text));
+            fail(QCoreApplication::translate("sockpit::JsonLines",
+                                             "The key \"%1\" is not an ISO 8601 time: \"%2\".")
+                     .arg(key, text));
             return {};
         }
         return time.toUTC();
@@ -125,14 +134,17 @@ public:
             return fallback;
         if (const std::optional<Enum> value = fromName(text))
             return *value;
-        fail(trJson("The key \"%1\" has an unknown value \"%2\".").arg(key, text));
+        fail(QCoreApplication::translate("sockpit::JsonLines",
+                                         "The key \"%1\" has an unknown value \"%2\".")
+                 .arg(key, text));
         return fallback;
     }
 
 private:
     void wrongType(QLatin1StringView key, const QString &expected)
     {
-        fail(trJson("The key \"%1\" is not %2.").arg(key, expected));
+        fail(QCoreApplication::translate("sockpit::JsonLines", "The key \"%1\" is not %2.")
+                 .arg(key, expected));
     }
 
     QJsonObject m_object;
@@ -149,7 +161,8 @@ HeaderList readHeaders(LineReader &outer, const QJsonObject &head)
         const QJsonArray pair = item.toArray();
         if (!item.isArray() || pair.size() != 2 || !pair.at(0).isString()
             || !pair.at(1).isString()) {
-            outer.fail(trJson("A header is not a [name, value] pair of strings."));
+            outer.fail(QCoreApplication::translate(
+                "sockpit::JsonLines", "A header is not a [name, value] pair of strings."));
             return headers;
         }
         headers.append({r.fromLatin1Text(pair.at(0).toString(), QLatin1StringView("headers")),
@@ -207,7 +220,8 @@ std::shared_ptr<const TlsInfo> readTls(LineReader &outer, const QJsonObject &obj
     }
     for (const QJsonValue &error : r.array(QLatin1StringView("errors"))) {
         if (!error.isString()) {
-            outer.fail(trJson("A TLS error is not a string."));
+            outer.fail(
+                QCoreApplication::translate("sockpit::JsonLines", "A TLS error is not a string."));
             break;
         }
         tls->errors.append(error.toString());
@@ -224,7 +238,8 @@ QList<FrameInfo> readFrames(LineReader &outer, const QJsonArray &list)
     frames.reserve(list.size());
     for (const QJsonValue &item : list) {
         if (!item.isObject()) {
-            outer.fail(trJson("A frame is not an object."));
+            outer.fail(
+                QCoreApplication::translate("sockpit::JsonLines", "A frame is not an object."));
             break;
         }
         LineReader r(item.toObject());
@@ -256,21 +271,27 @@ std::optional<Event> eventFromJsonLine(QByteArrayView line, QString *error)
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(line.toByteArray(), &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        return failWith(trJson("The line is not JSON: %1 at character %2.")
+        return failWith(QCoreApplication::translate("sockpit::JsonLines",
+                                                    "The line is not JSON: %1 at character %2.")
                             .arg(parseError.errorString())
                             .arg(parseError.offset + 1));
     }
     if (!doc.isObject())
-        return failWith(trJson("The line is JSON but not an object."));
+        return failWith(QCoreApplication::translate("sockpit::JsonLines",
+                                                    "The line is JSON but not an object."));
     const QJsonObject object = doc.object();
     const QJsonValue kindValue = object.value(QLatin1StringView("kind"));
     if (kindValue.isUndefined())
-        return failWith(trJson("The line has no \"kind\"."));
+        return failWith(
+            QCoreApplication::translate("sockpit::JsonLines", "The line has no \"kind\"."));
     const std::optional<EventKind> kind = kindFromName(kindValue.toString());
     if (!kindValue.isString())
-        return failWith(trJson("The key \"kind\" is not a string."));
+        return failWith(
+            QCoreApplication::translate("sockpit::JsonLines", "The key \"kind\" is not a string."));
     if (!kind)
-        return failWith(trJson("The line has an unknown kind \"%1\".").arg(kindValue.toString()));
+        return failWith(QCoreApplication::translate("sockpit::JsonLines",
+                                                    "The line has an unknown kind \"%1\".")
+                            .arg(kindValue.toString()));
 
     LineReader r(object);
     Event e;
@@ -299,7 +320,8 @@ std::optional<Event> eventFromJsonLine(QByteArrayView line, QString *error)
         if (v.isDouble())
             e.rttMs = v.toDouble();
         else if (!v.isNull())
-            r.fail(trJson("The key \"rttMs\" is not a number."));
+            r.fail(QCoreApplication::translate("sockpit::JsonLines",
+                                               "The key \"rttMs\" is not a number."));
     }
     e.closeCode = int(r.integer(QLatin1StringView("code"), 1005));
     e.reason = r.string(QLatin1StringView("reason"));
@@ -325,7 +347,9 @@ JsonLinesReadResult readJsonLines(QIODevice *device)
 {
     JsonLinesReadResult result;
     if (!device || !device->isReadable()) {
-        result.errors.append({0, trJson("The event log is not open for reading.")});
+        result.errors.append({0,
+                              QCoreApplication::translate(
+                                  "sockpit::JsonLines", "The event log is not open for reading.")});
         return result;
     }
     qint64 lineNumber = 0;
@@ -352,7 +376,9 @@ JsonLinesReadResult readJsonLinesFile(const QString &path, QString *openError)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         if (openError) {
-            *openError = trJson("Cannot open the event log %1: %2.").arg(path, file.errorString());
+            *openError = QCoreApplication::translate("sockpit::JsonLines",
+                                                     "Cannot open the event log %1: %2.")
+                             .arg(path, file.errorString());
         }
         return {};
     }

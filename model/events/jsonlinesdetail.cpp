@@ -1,13 +1,6 @@
 #include "jsonlinesdetail.h"
 
-#include <QCoreApplication>
-
 namespace sockpit::jsonlines_detail {
-
-QString trJson(const char *text)
-{
-    return QCoreApplication::translate("sockpit::JsonLines", text);
-}
 
 bool isValidUtf8(QByteArrayView bytes)
 {

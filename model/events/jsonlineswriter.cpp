@@ -1,6 +1,8 @@
 #include "jsonlines.h"
 #include "jsonlinesdetail.h"
 
+#include <QCoreApplication>
+
 #include <QFileDevice>
 
 #include <cstdio>
@@ -30,9 +32,13 @@ bool JsonLinesWriter::open(const QString &path)
         opened = m_file.open(QIODevice::WriteOnly | QIODevice::Truncate);
     }
     if (!opened) {
-        m_error = trJson("Cannot write the event log %1: %2.")
-                      .arg(path == QLatin1StringView("-") ? trJson("to standard output") : path,
-                           m_file.errorString());
+        m_error
+            = QCoreApplication::translate("sockpit::JsonLines",
+                                          "Cannot write the event log %1: %2.")
+                  .arg(path == QLatin1StringView("-")
+                           ? QCoreApplication::translate("sockpit::JsonLines", "to standard output")
+                           : path,
+                       m_file.errorString());
         return false;
     }
     m_device = &m_file;
@@ -73,7 +79,9 @@ void JsonLinesWriter::write(const sockpit::Event &event)
     line += '\n';
     if (m_device->write(line) != line.size()) {
         if (m_error.isEmpty())
-            m_error = trJson("Cannot write the event log: %1.").arg(m_device->errorString());
+            m_error = QCoreApplication::translate("sockpit::JsonLines",
+                                                  "Cannot write the event log: %1.")
+                          .arg(m_device->errorString());
         return;
     }
     // Flushed per line: a crash loses nothing already written.

@@ -11,7 +11,7 @@ namespace {
 
 QString tr(const char *text)
 {
-    return QCoreApplication::translate("sockpit::protocol::Handshake", text);
+    return QCoreApplication::translate("sockpit::protocol", text);
 }
 
 // RFC 7230 section 3.2.6: tchar.
