@@ -7,6 +7,7 @@
 #include "events/eventlogmodel.h"
 #include "events/eventstore.h"
 #include "events/jsonlines.h"
+#include "guidriver.h"
 #include "logview.h"
 #include "mainwindow.h"
 #include "server/embeddedserver.h"
@@ -33,34 +34,9 @@
 #include <memory>
 
 using namespace sockpit;
+using namespace sockpit::test;
 
 namespace {
-
-constexpr int kNetworkTimeoutMs = 20000;
-
-template<typename T> T *child(QObject *root, const char *name)
-{
-    T *found = root->findChild<T *>(QString::fromLatin1(name));
-    if (!found)
-        qWarning("no child %s", name);
-    return found;
-}
-
-void replaceText(QWidget *field, const QString &text)
-{
-    field->setFocus();
-    QTest::keyClick(field, Qt::Key_A, Qt::ControlModifier);
-    QTest::keyClick(field, Qt::Key_Delete);
-    QTest::keyClicks(field, text);
-}
-
-void click(QWidget *widget)
-{
-    QVERIFY(widget);
-    QVERIFY2(widget->isEnabled(),
-             qPrintable(widget->objectName() + QStringLiteral(" is disabled")));
-    QTest::mouseClick(widget, Qt::LeftButton);
-}
 
 // Incoming client text events carrying `text`, by connection.
 QSet<qint64> clientReceivers(const EventLogModel *model, const QByteArray &text)

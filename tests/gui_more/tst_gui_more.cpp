@@ -9,6 +9,7 @@
 #include "events/eventlogmodel.h"
 #include "events/eventstore.h"
 #include "events/jsonlines.h"
+#include "guidriver.h"
 #include "logview.h"
 #include "mainwindow.h"
 #include "payloadview.h"
@@ -48,46 +49,11 @@
 #include <memory>
 
 using namespace sockpit;
+using namespace sockpit::test;
 
 namespace {
 
-constexpr int kNetworkTimeoutMs = 20000;
 constexpr int kFloodTimeoutMs = 120000;
-
-template<typename T> T *child(QObject *root, const char *name)
-{
-    T *found = root->findChild<T *>(QString::fromLatin1(name));
-    if (!found)
-        qWarning("no child %s", name);
-    return found;
-}
-
-void replaceText(QWidget *field, const QString &text)
-{
-    field->setFocus();
-    QTest::keyClick(field, Qt::Key_A, Qt::ControlModifier);
-    QTest::keyClick(field, Qt::Key_Delete);
-    QTest::keyClicks(field, text);
-}
-
-void click(QWidget *widget)
-{
-    QVERIFY(widget);
-    QVERIFY2(widget->isEnabled(),
-             qPrintable(widget->objectName() + QStringLiteral(" is disabled")));
-    // The server panel scrolls: bring the widget into view as a person would.
-    for (QWidget *parent = widget->parentWidget(); parent; parent = parent->parentWidget()) {
-        if (auto *scroll = qobject_cast<QScrollArea *>(parent)) {
-            scroll->ensureWidgetVisible(widget);
-            break;
-        }
-    }
-    // A check box reacts on its box and label, not on the empty width of its row.
-    const QPoint where = qobject_cast<QCheckBox *>(widget)
-        ? QPoint(qMin(8, widget->width() / 2), widget->height() / 2)
-        : widget->rect().center();
-    QTest::mouseClick(widget, Qt::LeftButton, {}, where);
-}
 
 // Types `path` into the next modal file dialog and accepts it, the way a person would.
 // Polls (bounded: about 10 s) because the dialog opens inside the click that asks for it.

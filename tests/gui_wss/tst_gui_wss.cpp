@@ -4,6 +4,7 @@
 #include "clienttab.h"
 #include "clienttabs.h"
 #include "events/eventlogmodel.h"
+#include "guidriver.h"
 #include "logview.h"
 #include "mainwindow.h"
 #include "server/embeddedserver.h"
@@ -33,26 +34,9 @@
 #include <memory>
 
 using namespace sockpit;
+using namespace sockpit::test;
 
 namespace {
-
-constexpr int kNetworkTimeoutMs = 20000;
-
-template<typename T> T *child(QObject *root, const char *name)
-{
-    T *found = root->findChild<T *>(QString::fromLatin1(name));
-    if (!found)
-        qWarning("no child %s", name);
-    return found;
-}
-
-void replaceText(QWidget *field, const QString &text)
-{
-    field->setFocus();
-    QTest::keyClick(field, Qt::Key_A, Qt::ControlModifier);
-    QTest::keyClick(field, Qt::Key_Delete);
-    QTest::keyClicks(field, text);
-}
 
 // Answers the modal dialogs a click opens, in order, the way a person would: each step
 // waits (bounded) for a modal widget of its type, then acts on it with keys.
@@ -109,25 +93,6 @@ class tst_GuiWss : public QObject
 private:
     std::unique_ptr<MainWindow> m_window;
     QTemporaryDir m_dir;
-
-    void click(QWidget *widget)
-    {
-        QVERIFY(widget);
-        QVERIFY2(widget->isEnabled(),
-                 qPrintable(widget->objectName() + QStringLiteral(" is disabled")));
-        // The server panel scrolls: bring the widget into view as a person would.
-        for (QWidget *parent = widget->parentWidget(); parent; parent = parent->parentWidget()) {
-            if (auto *scroll = qobject_cast<QScrollArea *>(parent)) {
-                scroll->ensureWidgetVisible(widget);
-                break;
-            }
-        }
-        // A check box reacts on its box and label, not on the empty width of its row.
-        const QPoint where = qobject_cast<QCheckBox *>(widget)
-            ? QPoint(qMin(8, widget->width() / 2), widget->height() / 2)
-            : widget->rect().center();
-        QTest::mouseClick(widget, Qt::LeftButton, {}, where);
-    }
 
 private Q_SLOTS:
     void initTestCase()
