@@ -24,7 +24,7 @@ QColor errorText(const QPalette &palette)
 
 QColor okText(const QPalette &palette)
 {
-    return isDark(palette) ? QColor(0x7e, 0xe7, 0x87) : QColor(0x1a, 0x7f, 0x37);
+    return isDark(palette) ? QColor(0x7e, 0xe7, 0x87) : QColor(0x15, 0x6b, 0x2e);
 }
 
 QColor rowTint(const QPalette &palette, EventKind kind, EventDirection direction, bool isError)
