@@ -23,6 +23,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
@@ -184,6 +185,67 @@ private Q_SLOTS:
         QVERIFY(facts.contains(QStringLiteral("Reason: bye")));
         QVERIFY(facts.contains(QStringLiteral("Name: Private Use")));
         QVERIFY(facts.contains(QStringLiteral("Initiated by: this client (local)")));
+    }
+
+    // The live connection list: send to the selected connection, send to all, close the
+    // selected one with a chosen code and reason, close the rest.
+    void serverPanelActsOnTheSelectedConnection()
+    {
+        MainWindow *w = m_window.get();
+        startServerOnPort(0);
+        QTRY_VERIFY_WITH_TIMEOUT(w->server()->isListening(), kNetworkTimeoutMs);
+        replaceText(child<QSpinBox>(w, "openClientsCount"), QStringLiteral("2"));
+        click(child<QPushButton>(w, "openClientsButton"));
+        ClientTabs *tabs = w->clientTabs();
+        QCOMPARE(tabs->count(), 2);
+        for (int i = 0; i < 2; ++i)
+            QTRY_COMPARE_WITH_TIMEOUT(tabs->tab(i)->session()->state(), ClientSession::State::Open,
+                                      kNetworkTimeoutMs);
+        auto *view = child<QTableView>(w, "connectionsView");
+        QTRY_COMPARE(view->model()->rowCount(), 2);
+
+        // Select the first row with the mouse; find which tab that connection belongs to by
+        // sending to it alone.
+        view->scrollToTop();
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                          view->visualRect(view->model()->index(0, 1)).center());
+        QCOMPARE(view->selectionModel()->selectedRows().size(), 1);
+        replaceText(child<QLineEdit>(w, "serverSendEdit"), QStringLiteral("just you"));
+        click(child<QPushButton>(w, "serverSendButton"));
+        const EventLogModel *model = w->logView()->logModel();
+        QTRY_COMPARE_WITH_TIMEOUT(clientReceivers(model, "just you").size(), 1, kNetworkTimeoutMs);
+        const qint64 chosen = *clientReceivers(model, "just you").cbegin();
+        ClientTab *chosenTab
+            = tabs->tab(0)->session()->connectionId() == chosen ? tabs->tab(0) : tabs->tab(1);
+        ClientTab *otherTab = chosenTab == tabs->tab(0) ? tabs->tab(1) : tabs->tab(0);
+        QCOMPARE(chosenTab->session()->connectionId(), chosen);
+
+        replaceText(child<QLineEdit>(w, "serverSendEdit"), QStringLiteral("everyone"));
+        click(child<QPushButton>(w, "serverSendAllButton"));
+        QTRY_COMPARE_WITH_TIMEOUT(clientReceivers(model, "everyone").size(), 2, kNetworkTimeoutMs);
+
+        QSignalSpy chosenClosed(chosenTab->session(), &ClientSession::closed);
+        auto *code = child<QComboBox>(w, "serverCloseCode");
+        replaceText(code->lineEdit(), QStringLiteral("4002"));
+        replaceText(child<QLineEdit>(w, "serverCloseReason"), QStringLiteral("kicked"));
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                          view->visualRect(view->model()->index(0, 1)).center());
+        click(child<QPushButton>(w, "serverCloseButton"));
+        QTRY_COMPARE_WITH_TIMEOUT(chosenClosed.size(), 1, kNetworkTimeoutMs);
+        QCOMPARE(chosenClosed.constFirst().at(0).toInt(), 4002);
+        QCOMPARE(chosenClosed.constFirst().at(1).toString(), QStringLiteral("kicked"));
+        QCOMPARE(otherTab->session()->state(), ClientSession::State::Open);
+        QTRY_COMPARE(view->model()->rowCount(), 1);
+
+        QSignalSpy otherClosed(otherTab->session(), &ClientSession::closed);
+        replaceText(code->lineEdit(), QStringLiteral("1001"));
+        replaceText(child<QLineEdit>(w, "serverCloseReason"), QStringLiteral("maintenance"));
+        click(child<QPushButton>(w, "serverCloseAllButton"));
+        QTRY_COMPARE_WITH_TIMEOUT(otherClosed.size(), 1, kNetworkTimeoutMs);
+        QCOMPARE(otherClosed.constFirst().at(0).toInt(), 1001);
+        QCOMPARE(otherClosed.constFirst().at(1).toString(), QStringLiteral("maintenance"));
+        QTRY_COMPARE(view->model()->rowCount(), 0);
+        QVERIFY(w->server()->isListening());
     }
 
     void badUrlShowsAMessageAndNothingBreaks_data()
