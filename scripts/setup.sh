@@ -16,6 +16,7 @@ packages=(
     libssl-dev openssl
     xvfb xauth
     desktop-file-utils appstream lintian dpkg-dev file
+    chromium
 )
 
 missing_packages() {

@@ -10,8 +10,7 @@ QByteArray computeAcceptKey(const QByteArray &secWebSocketKey)
 {
     static const QByteArray guid = QByteArrayLiteral("258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
     const QByteArray input = secWebSocketKey.trimmed() + guid;
-    return QCryptographicHash::hash(input, QCryptographicHash::Sha1)
-        .toBase64();
+    return QCryptographicHash::hash(input, QCryptographicHash::Sha1).toBase64();
 }
 
 bool isValidClientKey(const QByteArray &secWebSocketKey)
@@ -19,8 +18,8 @@ bool isValidClientKey(const QByteArray &secWebSocketKey)
     const QByteArray key = secWebSocketKey.trimmed();
     if (key.size() != 24 || !key.endsWith("=="))
         return false;
-    const auto decoded =
-        QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded
+        = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
     return decoded && decoded.decoded.size() == 16;
 }
 

@@ -212,9 +212,9 @@ void tst_EventModels::summaries_data()
     untrusted->verificationDisabled = true;
     e.tls = untrusted;
     QTest::newRow("tls with errors and no verification")
-            << e
-            << QStringLiteral("TLSv1.3 TLS_AES_128_GCM_SHA256, CN=localhost, 2 certificate "
-                              "errors, verification disabled");
+        << e
+        << QStringLiteral("TLSv1.3 TLS_AES_128_GCM_SHA256, CN=localhost, 2 certificate "
+                          "errors, verification disabled");
 }
 
 void tst_EventModels::summaries()

@@ -29,11 +29,11 @@ void tst_Protocol::acceptKey_data()
     QTest::addColumn<QByteArray>("key");
     QTest::addColumn<QByteArray>("accept");
     // RFC 6455 section 1.3 gives this pair.
-    QTest::newRow("the RFC's example") << QByteArray("dGhlIHNhbXBsZSBub25jZQ==")
-                                       << QByteArray("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    QTest::newRow("the RFC's example")
+        << QByteArray("dGhlIHNhbXBsZSBub25jZQ==") << QByteArray("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     // The key in the reference tutorial's handshake.
-    QTest::newRow("the tutorial's key") << QByteArray("x3JJHMbDL1EzLkh9GBhXDw==")
-                                        << QByteArray("HSmrc0sMlYUkAGmm5OPpG2HaGWk=");
+    QTest::newRow("the tutorial's key")
+        << QByteArray("x3JJHMbDL1EzLkh9GBhXDw==") << QByteArray("HSmrc0sMlYUkAGmm5OPpG2HaGWk=");
     QTest::newRow("surrounding white space is not part of the key")
         << QByteArray(" dGhlIHNhbXBsZSBub25jZQ== ") << QByteArray("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
@@ -159,17 +159,17 @@ void tst_Protocol::opcodes_data()
     QTest::newRow("continuation") << 0x0 << QStringLiteral("continuation") << false << false;
     QTest::newRow("text") << 0x1 << QStringLiteral("text") << false << false;
     QTest::newRow("binary") << 0x2 << QStringLiteral("binary") << false << false;
-    QTest::newRow("first reserved data opcode") << 0x3 << QStringLiteral("reserved-0x3") << true
-                                                << false;
-    QTest::newRow("last reserved data opcode") << 0x7 << QStringLiteral("reserved-0x7") << true
-                                               << false;
+    QTest::newRow("first reserved data opcode")
+        << 0x3 << QStringLiteral("reserved-0x3") << true << false;
+    QTest::newRow("last reserved data opcode")
+        << 0x7 << QStringLiteral("reserved-0x7") << true << false;
     QTest::newRow("close") << 0x8 << QStringLiteral("close") << false << true;
     QTest::newRow("ping") << 0x9 << QStringLiteral("ping") << false << true;
     QTest::newRow("pong") << 0xA << QStringLiteral("pong") << false << true;
-    QTest::newRow("reserved control opcode") << 0xB << QStringLiteral("reserved-0xb") << true
-                                             << true;
-    QTest::newRow("last reserved control opcode") << 0xF << QStringLiteral("reserved-0xf") << true
-                                                  << true;
+    QTest::newRow("reserved control opcode")
+        << 0xB << QStringLiteral("reserved-0xb") << true << true;
+    QTest::newRow("last reserved control opcode")
+        << 0xF << QStringLiteral("reserved-0xf") << true << true;
 }
 
 void tst_Protocol::opcodes()
