@@ -10,7 +10,7 @@ build_dir="$root/build/$preset"
 
 # Debian packages the build, the tests and the packaging checks need.
 packages=(
-    cmake ninja-build g++ ccache pkg-config git
+    cmake ninja-build g++ ccache pkg-config git clang-format
     qt6-base-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qt6-translations-l10n qt6-svg-dev libqt6svg6 qt6-qpa-plugins libgl-dev
     libssl-dev openssl
