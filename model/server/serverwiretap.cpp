@@ -228,12 +228,18 @@ bool ServerWireTap::relayIncoming(const QByteArray &chunk)
             return false;
         }
         checked += wireSize(frame);
+        if (frame.opcode == quint8(protocol::Opcode::Close))
+            m_inCloseSeen = true;
         if (assembled != frames::MessageAssembler::Status::Incomplete)
             Q_EMIT messageObserved(EventDirection::In, message);
         if (m_stage != Stage::Relaying)
             return false; // an observer tore the connection down
     }
     forwardChecked();
+    if (m_awaitingPeerClose && m_inCloseSeen) {
+        m_awaitingPeerClose = false;
+        m_peer->disconnectFromHost(); // both Close frames have crossed: end TCP cleanly
+    }
     return true;
 }
 
@@ -310,6 +316,9 @@ void ServerWireTap::relayOutgoing(const QByteArray &bytes)
             const auto status = m_outDecoder.next(&frame);
             if (status == frames::FrameDecoder::Status::NeedMore)
                 break;
+            if (status == frames::FrameDecoder::Status::Frame
+                && frame.opcode == quint8(protocol::Opcode::Close))
+                m_outCloseSeen = true;
             std::optional<frames::ProtocolError> error = m_outDecoder.error();
             frames::AssembledMessage message;
             if (!error) {
@@ -394,9 +403,16 @@ void ServerWireTap::onHopDisconnected()
         break;
     }
     if (m_peer && m_peer->state() == QAbstractSocket::ConnectedState) {
-        m_peer->disconnectFromHost(); // after everything Qt sent is written
-        if (m_peer->state() != QAbstractSocket::UnconnectedState)
+        if (m_stage == Stage::Relaying && m_outCloseSeen && !m_inCloseSeen) {
+            // Qt closed first: wait (bounded by the linger) for the peer's Close.
+            m_awaitingPeerClose = true;
             m_linger.start();
+            readPeer();
+        } else {
+            m_peer->disconnectFromHost(); // after everything Qt sent is written
+            if (m_peer->state() != QAbstractSocket::UnconnectedState)
+                m_linger.start();
+        }
     }
     finishIfDone();
 }

@@ -116,6 +116,12 @@ private:
     std::optional<HttpResponseHead> m_response;
     QTimer m_linger;
     bool m_finished = false;
+    // Section 7.1.1: after Qt's Close went out, the TCP connection stays open until the
+    // peer's Close comes back (or the linger time runs out), so that the peer sees a clean
+    // close instead of a reset.
+    bool m_outCloseSeen = false;
+    bool m_inCloseSeen = false;
+    bool m_awaitingPeerClose = false;
 
     // In: raw bytes from the first frame not yet complete (only whole, checked frames are
     // forwarded), the decoder and the assembler.

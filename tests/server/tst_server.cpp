@@ -165,6 +165,7 @@ private Q_SLOTS:
     void peerProtocolViolationsCloseWith1002_data();
     void peerProtocolViolationsCloseWith1002();
     void framesSentAfterTheRequestWaitForThe101();
+    void serverCloseWaitsForThePeersClose();
 };
 
 void tst_Server::echoAppliesTheTemplate()
@@ -727,6 +728,38 @@ void tst_Server::framesSentAfterTheRequestWaitForThe101()
                                EventKind::Text}));
     QTRY_VERIFY(received.contains("early"));
     QVERIFY(received.startsWith("HTTP/1.1 101 "));
+}
+
+// RFC 6455 section 7.1.1: after its Close the server keeps TCP open until the peer's Close
+// comes back, so that the peer's answer does not meet a reset.
+void tst_Server::serverCloseWaitsForThePeersClose()
+{
+    ServerConfig config;
+    config.mode = ServerMode::Silent;
+    Harness h(config);
+    QVERIFY(h.started);
+    RawClient raw(h.server.port());
+    QTRY_VERIFY(raw.headEnd() >= 0);
+    QTRY_COMPARE(h.count(EventKind::Open), 1);
+    QSignalSpy disconnected(&raw.socket, &QTcpSocket::disconnected);
+
+    QVERIFY(h.server.closeConnection(h.of(EventKind::Open).at(0).connection, 4003,
+                                     QStringLiteral("server says bye")));
+    QTRY_COMPARE(raw.framesReceived().size(), 1);
+    QCOMPARE(raw.framesReceived().at(0).opcode, quint8(0x8));
+    // Still connected a while after the Close arrived: the server waits for our answer
+    // (bounded: this wait is far below its linger time of 3 s).
+    QVERIFY(!disconnected.wait(500));
+    QCOMPARE(raw.socket.state(), QAbstractSocket::ConnectedState);
+
+    raw.socket.write(frames::encodeClose(4003, QStringLiteral("server says bye"), TestMask));
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(raw.socket.error(), QAbstractSocket::RemoteHostClosedError);
+    QTRY_COMPARE(h.count(EventKind::Close), 1);
+    const Event close = h.of(EventKind::Close).at(0);
+    QCOMPARE(close.closeCode, 4003);
+    QCOMPARE(close.initiator, CloseInitiator::Local);
+    QTRY_COMPARE(h.server.connections().size(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Server)
