@@ -46,6 +46,20 @@ struct Recorder
     }
 };
 
+// The raw peers send "Hel" + "lo" as two frames and a ping "are you there": the tap must
+// show both frames on the message, the ping, and QWebSocket's automatic pong leaving.
+void checkFragmentedTextAndPing(const Recorder &rec)
+{
+    const Event in = rec.of(EventKind::Text).first();
+    QCOMPARE(in.frames.size(), 2);
+    QCOMPARE(in.frames[0].length, quint64(3));
+    QCOMPARE(in.frames[1].opcode, quint8(0));
+    QCOMPARE(rec.of(EventKind::Ping).size(), 1);
+    QCOMPARE(rec.of(EventKind::Ping).first().payload, QByteArray("are you there"));
+    QTRY_COMPARE(rec.of(EventKind::Pong).size(), 1);
+    QCOMPARE(rec.of(EventKind::Pong).first().direction, EventDirection::Out);
+}
+
 // A minimal QWebSocketServer peer: echoes text and binary, remembers its sockets.
 class EchoServer : public QObject
 {
@@ -417,15 +431,7 @@ void tst_Client::recordsIncomingFragmentsAndServerPings()
     session.open(configFor(peer.url()));
     QTRY_COMPARE(texts.size(), 1);
     QCOMPARE(texts.at(0).at(0).toString(), QStringLiteral("Hello"));
-    const Event in = rec.of(EventKind::Text).first();
-    QCOMPARE(in.frames.size(), 2);
-    QCOMPARE(in.frames[0].length, quint64(3));
-    QCOMPARE(in.frames[1].opcode, quint8(0));
-    QCOMPARE(rec.of(EventKind::Ping).size(), 1);
-    QCOMPARE(rec.of(EventKind::Ping).first().payload, QByteArray("are you there"));
-    // QWebSocket answers the ping itself; the tap sees the pong leave.
-    QTRY_COMPARE(rec.of(EventKind::Pong).size(), 1);
-    QCOMPARE(rec.of(EventKind::Pong).first().direction, EventDirection::Out);
+    checkFragmentedTextAndPing(rec);
 }
 
 void tst_Client::pingRecordsPongRoundTrip()
@@ -814,14 +820,7 @@ void tst_Client::wssRecordsResponseHeadersAndFramesInWireCase()
     QVERIFY(peer.requestHead.contains(QByteArray(
         "Sec-WebSocket-Key: " + client::headerValue(request.headers, "Sec-WebSocket-Key"))));
 
-    const Event in = rec.of(EventKind::Text).first();
-    QCOMPARE(in.frames.size(), 2);
-    QCOMPARE(in.frames[0].length, quint64(3));
-    QCOMPARE(in.frames[1].opcode, quint8(0));
-    QCOMPARE(rec.of(EventKind::Ping).size(), 1);
-    QCOMPARE(rec.of(EventKind::Ping).first().payload, QByteArray("are you there"));
-    QTRY_COMPARE(rec.of(EventKind::Pong).size(), 1);
-    QCOMPARE(rec.of(EventKind::Pong).first().direction, EventDirection::Out);
+    checkFragmentedTextAndPing(rec);
 }
 
 void tst_Client::wssChecksTheRealServer_data()
