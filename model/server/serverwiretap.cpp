@@ -9,6 +9,10 @@
 
 #include <algorithm>
 
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
+
 namespace sockpit {
 
 namespace {
@@ -94,7 +98,7 @@ ServerWireTap::ServerWireTap(QTcpSocket *peer, qsizetype headLength, quint64 max
 
     m_linger.setSingleShot(true);
     m_linger.setInterval(LingerMs);
-    connect(&m_linger, &QTimer::timeout, this, &ServerWireTap::abort);
+    connect(&m_linger, &QTimer::timeout, this, &ServerWireTap::onLingerExpired);
 }
 
 ServerWireTap::~ServerWireTap()
@@ -168,8 +172,43 @@ void ServerWireTap::abort()
     finishIfDone();
 }
 
+void ServerWireTap::onLingerExpired()
+{
+    if (m_draining && m_peer && m_peer->state() == QAbstractSocket::ConnectedState) {
+        // The peer had its time to read our Close: end gracefully, then cut it off if it
+        // still does not go.
+        m_draining = false;
+        m_peer->readAll();
+        m_peer->disconnectFromHost();
+        if (m_peer->state() != QAbstractSocket::UnconnectedState) {
+            m_linger.start();
+            return;
+        }
+        finishIfDone();
+        return;
+    }
+    abort();
+}
+
+// Our Close is out: send FIN at once (the peer learns we are done and closes its side) but
+// keep reading, so that nothing the peer still sends meets a closed socket and a reset.
+void ServerWireTap::halfCloseWhenFlushed()
+{
+    if (!m_draining || m_halfClosed || !m_peer || m_peer->bytesToWrite() > 0
+        || m_peer->state() != QAbstractSocket::ConnectedState)
+        return;
+    m_halfClosed = true;
+#ifdef Q_OS_UNIX
+    ::shutdown(int(m_peer->socketDescriptor()), SHUT_WR);
+#endif
+}
+
 void ServerWireTap::readPeer()
 {
+    if (m_draining && m_peer) {
+        m_peer->readAll();
+        return;
+    }
     if (!m_peer || m_stage != Stage::Relaying)
         return; // before attach() the bytes wait in the peer socket
     while (m_stage == Stage::Relaying && m_peer->bytesAvailable() > 0) {
@@ -354,8 +393,12 @@ void ServerWireTap::failPeer(const QString &errorId, const frames::ProtocolError
     Q_EMIT peerViolation(errorId, sent, closeInfo);
     if (m_peer && m_peer->state() == QAbstractSocket::ConnectedState) {
         m_peer->write(closeFrame);
-        m_peer->disconnectFromHost(); // after the Close frame is written
+        m_draining = true;
         m_linger.start();
+        m_peer->readAll();
+        connect(m_peer, &QTcpSocket::bytesWritten, this, &ServerWireTap::halfCloseWhenFlushed);
+        m_peer->flush();
+        halfCloseWhenFlushed();
     }
     // Qt gets the frames that passed, then the end of the hop: its side closes as after an
     // abrupt end, and the connection records the tap's close instead.
@@ -402,7 +445,7 @@ void ServerWireTap::onHopDisconnected()
     case Stage::Failed:
         break;
     }
-    if (m_peer && m_peer->state() == QAbstractSocket::ConnectedState) {
+    if (m_peer && m_peer->state() == QAbstractSocket::ConnectedState && !m_draining) {
         if (m_stage == Stage::Relaying && m_outCloseSeen && !m_inCloseSeen) {
             // Qt closed first: wait (bounded by the linger) for the peer's Close.
             m_awaitingPeerClose = true;

@@ -106,6 +106,8 @@ private:
     void onPeerDisconnected();
     void onHopDisconnected();
     void finishIfDone();
+    void onLingerExpired();
+    void halfCloseWhenFlushed();
 
     QPointer<QTcpSocket> m_peer;
     QTcpSocket *m_hop = nullptr; // child
@@ -122,6 +124,11 @@ private:
     bool m_outCloseSeen = false;
     bool m_inCloseSeen = false;
     bool m_awaitingPeerClose = false;
+    // After the tap failed the connection, what the peer still sends (the rest of an
+    // oversized message, its Close) is read and dropped until it closes or the linger ends:
+    // closing on unread data would reset the connection and lose our Close frame.
+    bool m_draining = false;
+    bool m_halfClosed = false;
 
     // In: raw bytes from the first frame not yet complete (only whole, checked frames are
     // forwarded), the decoder and the assembler.

@@ -207,6 +207,23 @@ test('a message over --max-message-size is closed with 1009', async () => {
   }
 });
 
+test('a 20 MiB message over the default 16 MiB limit still reaches the client as 1009', async () => {
+  // The client is still sending when the server fails the connection: the server must
+  // not reset the connection under it, or the Close frame is lost and the client sees 1006.
+  const server = await serve([]);
+  try {
+    const client = connect(server.url);
+    await client.opened;
+    client.ws.send(Buffer.alloc(20 * 1024 * 1024));
+    const { code } = await withTimeout(client.closed, 'close');
+    assert.equal(code, 1009);
+    await until(() => server.events().some((e) => e.kind === 'close'), 'close event');
+    assert.equal(server.events().find((e) => e.kind === 'close').code, 1009);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('SIGTERM closes clients with 1001 and exits 0 with a complete log', async () => {
   const server = await serve([]);
   const clients = [connect(server.url), connect(server.url)];
