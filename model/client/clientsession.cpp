@@ -31,11 +31,17 @@ using protocol::Opcode;
 namespace {
 constexpr int CloseHandshakeTimeoutMs = 5000;
 
+// The body as one short line for the error sentence (an HTML page would flood a terminal);
+// the handshake event keeps the body itself.
 QString describeBody(const QByteArray &body)
 {
-    if (body.trimmed().isEmpty())
+    constexpr qsizetype MaxShown = 200;
+    const QString text = QString::fromUtf8(body).simplified();
+    if (text.isEmpty())
         return QCoreApplication::translate("sockpit::ClientSession", "no body");
-    return QString::fromUtf8(body.trimmed());
+    if (text.size() <= MaxShown)
+        return text;
+    return text.first(MaxShown) + QChar(0x2026);
 }
 } // namespace
 

@@ -257,6 +257,7 @@ private Q_SLOTS:
     void reportsFailures_data();
     void reportsFailures();
     void reportsRejectedHandshakeWithBody();
+    void longRejectionBodyIsShortInTheSentenceAndWholeInTheLog();
     void runsManySessionsWithDistinctIds();
     void worksWithoutTheWireTap();
     void reportsProtocolErrorFromServer();
@@ -626,6 +627,32 @@ void tst_Client::reportsRejectedHandshakeWithBody()
     QVERIFY(handshakes.first().handshake->response);
     QCOMPARE(handshakes.first().handshake->response->status, 401);
     QCOMPARE(handshakes.first().handshake->response->body, QByteArray("no token here"));
+}
+
+void tst_Client::longRejectionBodyIsShortInTheSentenceAndWholeInTheLog()
+{
+    const QByteArray page = "<html>\n<body>\n" + QByteArray(3000, 'x') + "\n</body>\n</html>";
+    RawPeer peer;
+    QVERIFY(peer.listen());
+    peer.respond = [page](const QByteArray &) -> QByteArray {
+        QByteArray response = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: ";
+        response += QByteArray::number(page.size());
+        response += "\r\nConnection: close\r\n\r\n";
+        response += page;
+        return response;
+    };
+    Recorder rec;
+    ClientSession session(&rec.store);
+    QSignalSpy failed(&session, &ClientSession::failed);
+    session.open(configFor(peer.url()));
+    QTRY_COMPARE(failed.size(), 1);
+    const QString sentence = failed.at(0).at(1).toString();
+    QVERIFY2(sentence.contains(QStringLiteral("200 OK: <html> <body> xxx")), qPrintable(sentence));
+    QVERIFY2(!sentence.contains(u'\n'), qPrintable(sentence));
+    QVERIFY2(sentence.size() < 300, qPrintable(sentence));
+    const QList<Event> handshakes = rec.of(EventKind::Handshake);
+    QCOMPARE(handshakes.size(), 1);
+    QCOMPARE(handshakes.first().handshake->response->body, page);
 }
 
 void tst_Client::runsManySessionsWithDistinctIds()
