@@ -205,9 +205,8 @@ public:
                 break;
             case Opcode::Ping: {
                 // QWebSocket answers pings itself and does not tell: only the tap sees them.
-                Event e = base(EventKind::Ping, EventDirection::In);
-                e.payload = message.payload;
-                e.size = message.payload.size();
+                Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::In,
+                                           EventKind::Ping, message.payload);
                 e.frames = message.frames;
                 record(std::move(e));
                 break;
@@ -232,9 +231,8 @@ public:
         }
         case Opcode::Pong: {
             // QWebSocket's automatic answer to a server's ping (section 5.5.3).
-            Event e = base(EventKind::Pong, EventDirection::Out);
-            e.payload = message.payload;
-            e.size = message.payload.size();
+            Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::Out,
+                                       EventKind::Pong, message.payload);
             e.frames = message.frames;
             record(std::move(e));
             break;
@@ -328,9 +326,8 @@ public:
     {
         const double rtt
             = pingClock.isValid() ? double(pingClock.nsecsElapsed()) / 1e6 : double(elapsedMs);
-        Event e = base(EventKind::Pong, EventDirection::In);
-        e.payload = payload;
-        e.size = payload.size();
+        Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::In,
+                                   EventKind::Pong, payload);
         e.rttMs = rtt;
         record(std::move(e));
         Q_EMIT q->pongReceived(rtt, payload);
@@ -796,10 +793,8 @@ bool ClientSession::ping(const QByteArray &payload)
     // Section 5.5: a control frame carries at most 125 bytes.
     if (quint64(payload.size()) > protocol::MaxControlPayload)
         return false;
-    Event e = d->base(EventKind::Ping, EventDirection::Out);
-    e.payload = payload;
-    e.size = payload.size();
-    d->record(std::move(e));
+    d->record(makeControlEvent(EventSource::Client, d->connectionId, EventDirection::Out,
+                               EventKind::Ping, payload));
     d->pingClock.start();
     d->socket->ping(payload);
     return true;

@@ -131,6 +131,19 @@ Event makeBinaryEvent(EventSource source, qint64 connection, EventDirection dire
     return e;
 }
 
+Event makeControlEvent(EventSource source, qint64 connection, EventDirection direction,
+                       EventKind kind, const QByteArray &payload)
+{
+    Event e;
+    e.source = source;
+    e.connection = connection;
+    e.direction = direction;
+    e.kind = kind;
+    e.payload = payload;
+    e.size = payload.size();
+    return e;
+}
+
 Event makeCloseEvent(EventSource source, qint64 connection, EventDirection direction, int code,
                      const QString &reason, CloseInitiator initiator)
 {

@@ -150,6 +150,9 @@ Event makeTextEvent(EventSource source, qint64 connection, EventDirection direct
                     const QByteArray &utf8);
 Event makeBinaryEvent(EventSource source, qint64 connection, EventDirection direction,
                       const QByteArray &data);
+// A ping or pong with its payload (kind must be Ping or Pong).
+Event makeControlEvent(EventSource source, qint64 connection, EventDirection direction,
+                       EventKind kind, const QByteArray &payload);
 Event makeCloseEvent(EventSource source, qint64 connection, EventDirection direction, int code,
                      const QString &reason, CloseInitiator initiator);
 Event makeErrorEvent(EventSource source, qint64 connection, const QString &id,

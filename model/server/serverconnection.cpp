@@ -268,13 +268,8 @@ void ServerConnection::onTapMessage(EventDirection direction,
             break;
         case Opcode::Ping: {
             // Qt answers pings itself and does not tell (section 5.5.2): only the tap sees them.
-            Event e;
-            e.source = EventSource::Server;
-            e.connection = m_info.id;
-            e.direction = EventDirection::In;
-            e.kind = EventKind::Ping;
-            e.payload = message.payload;
-            e.size = message.payload.size();
+            Event e = makeControlEvent(EventSource::Server, m_info.id, EventDirection::In,
+                                       EventKind::Ping, message.payload);
             e.frames = message.frames;
             record(std::move(e));
             break;
@@ -295,12 +290,9 @@ void ServerConnection::onTapMessage(EventDirection direction,
         break;
     case Opcode::Ping:
     case Opcode::Pong: // Qt's automatic answer to the peer's ping (section 5.5.3)
-        e.source = EventSource::Server;
-        e.connection = m_info.id;
-        e.direction = EventDirection::Out;
-        e.kind = opcode == Opcode::Ping ? EventKind::Ping : EventKind::Pong;
-        e.payload = message.payload;
-        e.size = message.payload.size();
+        e = makeControlEvent(EventSource::Server, m_info.id, EventDirection::Out,
+                             opcode == Opcode::Ping ? EventKind::Ping : EventKind::Pong,
+                             message.payload);
         break;
     default:
         return;
