@@ -609,16 +609,7 @@ void EmbeddedServer::Private::reject(QTcpSocket *socket, qint64 id, const HttpRe
 {
     const HttpResponseHead response = protocol::rejectionResponse(verdict);
     const QString peer = peerString(socket->peerAddress(), socket->peerPort());
-    auto handshake = std::make_shared<Handshake>();
-    handshake->request = request;
-    handshake->response = response;
-    Event e;
-    e.kind = EventKind::Handshake;
-    e.connection = id;
-    e.direction = EventDirection::In;
-    e.peer = peer;
-    e.handshake = std::move(handshake);
-    record(std::move(e));
+    recordHandshake(id, peer, request, response);
     record(makeErrorEvent(EventSource::Server, id, verdict.errorId,
                           tr("Handshake from %1 rejected with %2: %3")
                               .arg(peer)

@@ -1,6 +1,7 @@
 // Log rows are told apart by tints and an error colour derived from the palette. They must
 // stay readable in a light and in a dark theme: text on every row background keeps at
 // least the WCAG AA contrast ratio of 4.5:1.
+#include "eventicons.h"
 #include "themecolors.h"
 
 #include <QApplication>
@@ -62,6 +63,7 @@ private Q_SLOTS:
     void rowsStayReadable_data();
     void rowsStayReadable();
     void darkPaletteIsRecognised();
+    void everyKindAndDirectionHasAnIcon();
 };
 
 void tst_Themes::rowsStayReadable_data()
@@ -97,6 +99,21 @@ void tst_Themes::darkPaletteIsRecognised()
 {
     QVERIFY(theme::isDark(darkPalette()));
     QVERIFY(!theme::isDark(lightPalette()));
+}
+
+// Rows are told apart by icons too: each kind and direction has its own, from resources.
+void tst_Themes::everyKindAndDirectionHasAnIcon()
+{
+    for (int k = 0; k < EventKindCount; ++k) {
+        const QIcon icon = kindIcon(EventKind(k));
+        QVERIFY2(!icon.pixmap(16, 16).isNull(), qPrintable(kindName(EventKind(k))));
+    }
+    QVERIFY(!directionIcon(EventDirection::In).pixmap(16, 16).isNull());
+    QVERIFY(!directionIcon(EventDirection::Out).pixmap(16, 16).isNull());
+    QVERIFY(directionIcon(EventDirection::None).isNull());
+    QCOMPARE(directionIcon(EventDirection::In).pixmap(16, 16).toImage()
+                 == directionIcon(EventDirection::Out).pixmap(16, 16).toImage(),
+             false);
 }
 
 QTEST_MAIN(tst_Themes)
