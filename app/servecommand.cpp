@@ -6,6 +6,7 @@
 #include "events/eventstore.h"
 #include "events/jsonlines.h"
 #include "server/embeddedserver.h"
+#include "server/listenaddress.h"
 #include "tls/tlscontext.h"
 
 #include <QCommandLineParser>
@@ -27,8 +28,8 @@ QString tr(const char *text)
 // How long shutdown waits for peers to answer our 1001 Close frames.
 constexpr int ShutdownGraceMs = 3000;
 
-// HOST:PORT, where HOST may be an IPv6 literal in brackets ("[::1]:0").
-bool parseListen(const QString &text, QHostAddress *host, quint16 *port, QString *error)
+// HOST:PORT, where HOST is "localhost" or an IP address (IPv6 in brackets: "[::1]:0").
+bool parseListen(const QString &text, QString *host, quint16 *port, QString *error)
 {
     QString hostText;
     QString portText;
@@ -57,14 +58,12 @@ bool parseListen(const QString &text, QHostAddress *host, quint16 *port, QString
         return false;
     }
     *port = quint16(number);
-    if (hostText.compare(u"localhost", Qt::CaseInsensitive) == 0) {
-        *host = QHostAddress(QHostAddress::LocalHost);
-        return true;
-    }
-    if (!host->setAddress(hostText)) {
-        *error = tr("--listen: \"%1\" is not an IP address.").arg(hostText);
+    const std::optional<ListenHost> listenHost = parseListenHost(hostText);
+    if (!listenHost || hostText.isEmpty()) {
+        *error = tr("--listen: \"%1\" is not localhost or an IP address.").arg(hostText);
         return false;
     }
+    *host = listenHost->name;
     return true;
 }
 
@@ -106,8 +105,9 @@ int runServeCommand(const QStringList &arguments)
     const QCommandLineOption helpOption = commandHelpOption();
     const QCommandLineOption listenOption(
         QStringLiteral("listen"),
-        tr("Where to listen (default 127.0.0.1:8080; port 0 picks a free one)."), tr("HOST:PORT"),
-        QStringLiteral("127.0.0.1:8080"));
+        tr("Where to listen (default localhost:8080, that is 127.0.0.1 and ::1; port 0 picks "
+           "a free one)."),
+        tr("HOST:PORT"), QStringLiteral("localhost:8080"));
     const QCommandLineOption modeOption(QStringLiteral("mode"),
                                         tr("echo, broadcast or silent (default echo)."), tr("MODE"),
                                         QStringLiteral("echo"));
@@ -263,6 +263,8 @@ int runServeCommand(const QStringList &arguments)
         return ExitFailure;
     }
     printStatus(QStringLiteral("listening on %1").arg(server.url().toString()));
+    if (const QString note = server.note(); !note.isEmpty())
+        printStatus(QStringLiteral("note: %1").arg(note));
     if (config.tls.enabled && config.tls.selfSigned) {
         printStatus(tr("certificate SHA-256 fingerprint: %1")
                         .arg(tls::sha256Fingerprint(server.localCertificate())));

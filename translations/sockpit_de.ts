@@ -501,10 +501,6 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <translation>Schließen</translation>
     </message>
     <message>
-        <source>ws://127.0.0.1:8080/</source>
-        <translation>ws://127.0.0.1:8080/</translation>
-    </message>
-    <message>
         <source>The WebSocket URL to connect to (ws:// or wss://)</source>
         <translation>Die WebSocket-URL, mit der verbunden wird (ws:// oder wss://)</translation>
     </message>
@@ -581,14 +577,6 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <translation>Schlüssel-Passphrase:</translation>
     </message>
     <message>
-        <source>Enter a URL such as ws://127.0.0.1:8080/.</source>
-        <translation>Geben Sie eine URL wie ws://127.0.0.1:8080/ ein.</translation>
-    </message>
-    <message>
-        <source>The URL needs a scheme: ws:// or wss://, as in ws://127.0.0.1:8080/.</source>
-        <translation>Die URL braucht ein Schema: ws:// oder wss://, wie in ws://127.0.0.1:8080/.</translation>
-    </message>
-    <message>
         <source>This is not a valid URL: %1</source>
         <translation>Dies ist keine gültige URL: %1</translation>
     </message>
@@ -599,10 +587,6 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     <message>
         <source>The scheme must be ws:// or wss://, not %1://.</source>
         <translation>Das Schema muss ws:// oder wss:// sein, nicht %1://.</translation>
-    </message>
-    <message>
-        <source>The URL has no host; for example ws://127.0.0.1:8080/.</source>
-        <translation>Die URL hat keinen Host; zum Beispiel ws://127.0.0.1:8080/.</translation>
     </message>
     <message>
         <source>A WebSocket URL cannot have a fragment (#…) (RFC 6455 section 3).</source>
@@ -659,6 +643,22 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     <message>
         <source>⚠ Certificate errors are ignored in this tab: the server&apos;s identity is not verified (TLS options).</source>
         <translation>⚠ Zertifikatsfehler werden in diesem Tab ignoriert: Die Identität des Servers wird nicht überprüft (TLS-Optionen).</translation>
+    </message>
+    <message>
+        <source>ws://localhost:8080/</source>
+        <translation>ws://localhost:8080/</translation>
+    </message>
+    <message>
+        <source>Enter a URL such as ws://localhost:8080/.</source>
+        <translation>Geben Sie eine URL wie ws://localhost:8080/ ein.</translation>
+    </message>
+    <message>
+        <source>The URL needs a scheme: ws:// or wss://, as in ws://localhost:8080/.</source>
+        <translation>Die URL braucht ein Schema: ws:// oder wss://, wie in ws://localhost:8080/.</translation>
+    </message>
+    <message>
+        <source>The URL has no host; for example ws://localhost:8080/.</source>
+        <translation>Die URL hat keinen Host; zum Beispiel ws://localhost:8080/.</translation>
     </message>
 </context>
 <context>
@@ -801,6 +801,18 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     <message>
         <source>Cannot relay the connection from %1 to the WebSocket stack: %2</source>
         <translation>Die Verbindung von %1 kann nicht an den WebSocket-Stack weitergeleitet werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot listen on &quot;%1&quot;: use localhost or an IP address such as 127.0.0.1 or ::1.</source>
+        <translation>Auf „%1“ kann nicht gelauscht werden: Verwenden Sie localhost oder eine IP-Adresse wie 127.0.0.1 oder ::1.</translation>
+    </message>
+    <message>
+        <source>Cannot listen on %1: no loopback address is available.</source>
+        <translation>Auf %1 kann nicht gelauscht werden: Keine Loopback-Adresse ist verfügbar.</translation>
+    </message>
+    <message>
+        <source>%1 is not available on this machine; listening on %2 only.</source>
+        <translation>%1 ist auf diesem Rechner nicht verfügbar; es wird nur auf %2 gelauscht.</translation>
     </message>
 </context>
 <context>
@@ -1382,6 +1394,10 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <source>Cannot write the event log: %1.</source>
         <translation>Das Ereignisprotokoll kann nicht geschrieben werden: %1.</translation>
     </message>
+    <message>
+        <source>A listening address is not a string.</source>
+        <translation>Eine Lauschadresse ist keine Zeichenkette.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::LogFilterBar</name>
@@ -1879,10 +1895,6 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>Lauschen</translation>
     </message>
     <message>
-        <source>Address to listen on: 127.0.0.1 (this machine only), ::1, or 0.0.0.0 (every interface)</source>
-        <translation>Adresse, auf der gelauscht wird: 127.0.0.1 (nur dieser Rechner), ::1 oder 0.0.0.0 (alle Schnittstellen)</translation>
-    </message>
-    <message>
         <source>0 (any free port)</source>
         <translation>0 (beliebiger freier Port)</translation>
     </message>
@@ -1967,10 +1979,6 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>Grund</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not an IP address; use 127.0.0.1, ::1 or 0.0.0.0.</source>
-        <translation>„%1“ ist keine IP-Adresse; verwenden Sie 127.0.0.1, ::1 oder 0.0.0.0.</translation>
-    </message>
-    <message>
         <source>wss needs a certificate: choose one or generate a self-signed one.</source>
         <translation>wss braucht ein Zertifikat: Wählen Sie eines oder erzeugen Sie ein selbstsigniertes.</translation>
     </message>
@@ -2005,6 +2013,14 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     <message>
         <source>Stopped</source>
         <translation>Gestoppt</translation>
+    </message>
+    <message>
+        <source>Where to listen: localhost (127.0.0.1 and ::1, this machine only), one address such as 127.0.0.1 or ::1, or 0.0.0.0 / :: (every interface)</source>
+        <translation>Wo gelauscht wird: localhost (127.0.0.1 und ::1, nur dieser Rechner), eine Adresse wie 127.0.0.1 oder ::1, oder 0.0.0.0 / :: (alle Schnittstellen)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not localhost or an IP address; use localhost, 127.0.0.1, ::1 or 0.0.0.0.</source>
+        <translation>„%1“ ist weder localhost noch eine IP-Adresse; verwenden Sie localhost, 127.0.0.1, ::1 oder 0.0.0.0.</translation>
     </message>
 </context>
 <context>
@@ -2370,10 +2386,6 @@ Exit-Codes: 0 nach einem schließenden Handshake, 1 bei einem Verbindungs-, Hand
         <translation>--listen: „%1“ ist keine Portnummer (0–65535).</translation>
     </message>
     <message>
-        <source>--listen: &quot;%1&quot; is not an IP address.</source>
-        <translation>--listen: „%1“ ist keine IP-Adresse.</translation>
-    </message>
-    <message>
         <source>--close-after: &quot;%1&quot; is not a number of seconds.</source>
         <translation>--close-after: „%1“ ist keine Anzahl Sekunden.</translation>
     </message>
@@ -2388,10 +2400,6 @@ Exit-Codes: 0 nach einem schließenden Handshake, 1 bei einem Verbindungs-, Hand
     <message>
         <source>Run the embedded WebSocket server without a window.</source>
         <translation>Den eingebetteten WebSocket-Server ohne Fenster betreiben.</translation>
-    </message>
-    <message>
-        <source>Where to listen (default 127.0.0.1:8080; port 0 picks a free one).</source>
-        <translation>Wo gelauscht wird (Standard 127.0.0.1:8080; Port 0 wählt einen freien).</translation>
     </message>
     <message>
         <source>HOST:PORT</source>
@@ -2550,6 +2558,14 @@ Exit-Codes: 0, wenn sich jede Verbindung geöffnet hat, sonst 1, 2 bei Aufruffeh
     <message>
         <source>--tls-require-client-cert needs --tls-client-ca FILE.</source>
         <translation>--tls-require-client-cert braucht --tls-client-ca DATEI.</translation>
+    </message>
+    <message>
+        <source>--listen: &quot;%1&quot; is not localhost or an IP address.</source>
+        <translation>--listen: „%1“ ist weder localhost noch eine IP-Adresse.</translation>
+    </message>
+    <message>
+        <source>Where to listen (default localhost:8080, that is 127.0.0.1 and ::1; port 0 picks a free one).</source>
+        <translation>Wo gelauscht wird (Standard localhost:8080, also 127.0.0.1 und ::1; Port 0 wählt einen freien).</translation>
     </message>
 </context>
 <context>

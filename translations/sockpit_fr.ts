@@ -501,10 +501,6 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
         <translation>Fermer</translation>
     </message>
     <message>
-        <source>ws://127.0.0.1:8080/</source>
-        <translation>ws://127.0.0.1:8080/</translation>
-    </message>
-    <message>
         <source>The WebSocket URL to connect to (ws:// or wss://)</source>
         <translation>L’URL WebSocket à laquelle se connecter (ws:// ou wss://)</translation>
     </message>
@@ -581,14 +577,6 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
         <translation>Phrase secrète de la clé :</translation>
     </message>
     <message>
-        <source>Enter a URL such as ws://127.0.0.1:8080/.</source>
-        <translation>Saisissez une URL telle que ws://127.0.0.1:8080/.</translation>
-    </message>
-    <message>
-        <source>The URL needs a scheme: ws:// or wss://, as in ws://127.0.0.1:8080/.</source>
-        <translation>L’URL a besoin d’un schéma : ws:// ou wss://, comme dans ws://127.0.0.1:8080/.</translation>
-    </message>
-    <message>
         <source>This is not a valid URL: %1</source>
         <translation>Ce n’est pas une URL valide : %1</translation>
     </message>
@@ -599,10 +587,6 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
     <message>
         <source>The scheme must be ws:// or wss://, not %1://.</source>
         <translation>Le schéma doit être ws:// ou wss://, pas %1://.</translation>
-    </message>
-    <message>
-        <source>The URL has no host; for example ws://127.0.0.1:8080/.</source>
-        <translation>L’URL n’a pas d’hôte ; par exemple ws://127.0.0.1:8080/.</translation>
     </message>
     <message>
         <source>A WebSocket URL cannot have a fragment (#…) (RFC 6455 section 3).</source>
@@ -659,6 +643,22 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
     <message>
         <source>⚠ Certificate errors are ignored in this tab: the server&apos;s identity is not verified (TLS options).</source>
         <translation>⚠ Les erreurs de certificat sont ignorées dans cet onglet : l’identité du serveur n’est pas vérifiée (options TLS).</translation>
+    </message>
+    <message>
+        <source>ws://localhost:8080/</source>
+        <translation>ws://localhost:8080/</translation>
+    </message>
+    <message>
+        <source>Enter a URL such as ws://localhost:8080/.</source>
+        <translation>Saisissez une URL telle que ws://localhost:8080/.</translation>
+    </message>
+    <message>
+        <source>The URL needs a scheme: ws:// or wss://, as in ws://localhost:8080/.</source>
+        <translation>L’URL a besoin d’un schéma : ws:// ou wss://, comme dans ws://localhost:8080/.</translation>
+    </message>
+    <message>
+        <source>The URL has no host; for example ws://localhost:8080/.</source>
+        <translation>L’URL n’a pas d’hôte ; par exemple ws://localhost:8080/.</translation>
     </message>
 </context>
 <context>
@@ -801,6 +801,18 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     <message>
         <source>Cannot relay the connection from %1 to the WebSocket stack: %2</source>
         <translation>Impossible de relayer la connexion de %1 vers la pile WebSocket : %2</translation>
+    </message>
+    <message>
+        <source>Cannot listen on &quot;%1&quot;: use localhost or an IP address such as 127.0.0.1 or ::1.</source>
+        <translation>Impossible d’écouter sur « %1 » : utilisez localhost ou une adresse IP telle que 127.0.0.1 ou ::1.</translation>
+    </message>
+    <message>
+        <source>Cannot listen on %1: no loopback address is available.</source>
+        <translation>Impossible d’écouter sur %1 : aucune adresse de bouclage n’est disponible.</translation>
+    </message>
+    <message>
+        <source>%1 is not available on this machine; listening on %2 only.</source>
+        <translation>%1 n’est pas disponible sur cette machine ; écoute sur %2 seulement.</translation>
     </message>
 </context>
 <context>
@@ -1382,6 +1394,10 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <source>Cannot write the event log: %1.</source>
         <translation>Impossible d’écrire le journal des événements : %1.</translation>
     </message>
+    <message>
+        <source>A listening address is not a string.</source>
+        <translation>Une adresse d’écoute n’est pas une chaîne.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::LogFilterBar</name>
@@ -1879,10 +1895,6 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>Écoute</translation>
     </message>
     <message>
-        <source>Address to listen on: 127.0.0.1 (this machine only), ::1, or 0.0.0.0 (every interface)</source>
-        <translation>Adresse d’écoute : 127.0.0.1 (cette machine seulement), ::1 ou 0.0.0.0 (toutes les interfaces)</translation>
-    </message>
-    <message>
         <source>0 (any free port)</source>
         <translation>0 (n’importe quel port libre)</translation>
     </message>
@@ -1967,10 +1979,6 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>raison</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not an IP address; use 127.0.0.1, ::1 or 0.0.0.0.</source>
-        <translation>« %1 » n’est pas une adresse IP ; utilisez 127.0.0.1, ::1 ou 0.0.0.0.</translation>
-    </message>
-    <message>
         <source>wss needs a certificate: choose one or generate a self-signed one.</source>
         <translation>wss a besoin d’un certificat : choisissez-en un ou générez-en un auto-signé.</translation>
     </message>
@@ -2005,6 +2013,14 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     <message>
         <source>Stopped</source>
         <translation>Arrêté</translation>
+    </message>
+    <message>
+        <source>Where to listen: localhost (127.0.0.1 and ::1, this machine only), one address such as 127.0.0.1 or ::1, or 0.0.0.0 / :: (every interface)</source>
+        <translation>Où écouter : localhost (127.0.0.1 et ::1, cette machine seulement), une adresse telle que 127.0.0.1 ou ::1, ou 0.0.0.0 / :: (toutes les interfaces)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not localhost or an IP address; use localhost, 127.0.0.1, ::1 or 0.0.0.0.</source>
+        <translation>« %1 » n’est ni localhost ni une adresse IP ; utilisez localhost, 127.0.0.1, ::1 ou 0.0.0.0.</translation>
     </message>
 </context>
 <context>
@@ -2370,10 +2386,6 @@ Codes de sortie : 0 après une négociation de fermeture, 1 en cas d’échec de
         <translation>--listen : « %1 » n’est pas un numéro de port (0-65535).</translation>
     </message>
     <message>
-        <source>--listen: &quot;%1&quot; is not an IP address.</source>
-        <translation>--listen : « %1 » n’est pas une adresse IP.</translation>
-    </message>
-    <message>
         <source>--close-after: &quot;%1&quot; is not a number of seconds.</source>
         <translation>--close-after : « %1 » n’est pas un nombre de secondes.</translation>
     </message>
@@ -2388,10 +2400,6 @@ Codes de sortie : 0 après une négociation de fermeture, 1 en cas d’échec de
     <message>
         <source>Run the embedded WebSocket server without a window.</source>
         <translation>Lancer le serveur WebSocket intégré sans fenêtre.</translation>
-    </message>
-    <message>
-        <source>Where to listen (default 127.0.0.1:8080; port 0 picks a free one).</source>
-        <translation>Où écouter (127.0.0.1:8080 par défaut ; le port 0 en choisit un libre).</translation>
     </message>
     <message>
         <source>HOST:PORT</source>
@@ -2550,6 +2558,14 @@ Codes de sortie : 0 si chaque connexion s’est ouverte, 1 sinon, 2 en cas d’e
     <message>
         <source>--tls-require-client-cert needs --tls-client-ca FILE.</source>
         <translation>--tls-require-client-cert nécessite --tls-client-ca FICHIER.</translation>
+    </message>
+    <message>
+        <source>--listen: &quot;%1&quot; is not localhost or an IP address.</source>
+        <translation>--listen : « %1 » n’est ni localhost ni une adresse IP.</translation>
+    </message>
+    <message>
+        <source>Where to listen (default localhost:8080, that is 127.0.0.1 and ::1; port 0 picks a free one).</source>
+        <translation>Où écouter (par défaut localhost:8080, c’est-à-dire 127.0.0.1 et ::1 ; le port 0 en choisit un libre).</translation>
     </message>
 </context>
 <context>

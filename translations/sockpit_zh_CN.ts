@@ -501,10 +501,6 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <translation>关闭</translation>
     </message>
     <message>
-        <source>ws://127.0.0.1:8080/</source>
-        <translation>ws://127.0.0.1:8080/</translation>
-    </message>
-    <message>
         <source>The WebSocket URL to connect to (ws:// or wss://)</source>
         <translation>要连接的 WebSocket URL（ws:// 或 wss://）</translation>
     </message>
@@ -581,14 +577,6 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <translation>密钥口令：</translation>
     </message>
     <message>
-        <source>Enter a URL such as ws://127.0.0.1:8080/.</source>
-        <translation>请输入 URL，例如 ws://127.0.0.1:8080/。</translation>
-    </message>
-    <message>
-        <source>The URL needs a scheme: ws:// or wss://, as in ws://127.0.0.1:8080/.</source>
-        <translation>URL 需要协议：ws:// 或 wss://，例如 ws://127.0.0.1:8080/。</translation>
-    </message>
-    <message>
         <source>This is not a valid URL: %1</source>
         <translation>这不是有效的 URL：%1</translation>
     </message>
@@ -599,10 +587,6 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     <message>
         <source>The scheme must be ws:// or wss://, not %1://.</source>
         <translation>协议必须是 ws:// 或 wss://，而不是 %1://。</translation>
-    </message>
-    <message>
-        <source>The URL has no host; for example ws://127.0.0.1:8080/.</source>
-        <translation>URL 没有主机；例如 ws://127.0.0.1:8080/。</translation>
     </message>
     <message>
         <source>A WebSocket URL cannot have a fragment (#…) (RFC 6455 section 3).</source>
@@ -659,6 +643,22 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     <message>
         <source>⚠ Certificate errors are ignored in this tab: the server&apos;s identity is not verified (TLS options).</source>
         <translation>⚠ 此标签页忽略证书错误：服务器身份未经验证（TLS 选项）。</translation>
+    </message>
+    <message>
+        <source>ws://localhost:8080/</source>
+        <translation>ws://localhost:8080/</translation>
+    </message>
+    <message>
+        <source>Enter a URL such as ws://localhost:8080/.</source>
+        <translation>请输入 URL，例如 ws://localhost:8080/。</translation>
+    </message>
+    <message>
+        <source>The URL needs a scheme: ws:// or wss://, as in ws://localhost:8080/.</source>
+        <translation>URL 需要协议：ws:// 或 wss://，例如 ws://localhost:8080/。</translation>
+    </message>
+    <message>
+        <source>The URL has no host; for example ws://localhost:8080/.</source>
+        <translation>URL 没有主机；例如 ws://localhost:8080/。</translation>
     </message>
 </context>
 <context>
@@ -801,6 +801,18 @@ Certificate errors are ignored in this tab.</source>
     <message>
         <source>Cannot relay the connection from %1 to the WebSocket stack: %2</source>
         <translation>无法将来自 %1 的连接中继到 WebSocket 协议栈：%2</translation>
+    </message>
+    <message>
+        <source>Cannot listen on &quot;%1&quot;: use localhost or an IP address such as 127.0.0.1 or ::1.</source>
+        <translation>无法在“%1”上监听：请使用 localhost 或 IP 地址，例如 127.0.0.1 或 ::1。</translation>
+    </message>
+    <message>
+        <source>Cannot listen on %1: no loopback address is available.</source>
+        <translation>无法在 %1 上监听：没有可用的回环地址。</translation>
+    </message>
+    <message>
+        <source>%1 is not available on this machine; listening on %2 only.</source>
+        <translation>此计算机上没有 %1；仅在 %2 上监听。</translation>
     </message>
 </context>
 <context>
@@ -1382,6 +1394,10 @@ Certificate errors are ignored in this tab.</source>
         <source>Cannot write the event log: %1.</source>
         <translation>无法写入事件日志：%1。</translation>
     </message>
+    <message>
+        <source>A listening address is not a string.</source>
+        <translation>监听地址不是字符串。</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::LogFilterBar</name>
@@ -1879,10 +1895,6 @@ Certificate errors are ignored in this tab.</source>
         <translation>监听</translation>
     </message>
     <message>
-        <source>Address to listen on: 127.0.0.1 (this machine only), ::1, or 0.0.0.0 (every interface)</source>
-        <translation>监听地址：127.0.0.1（仅本机）、::1 或 0.0.0.0（所有网络接口）</translation>
-    </message>
-    <message>
         <source>0 (any free port)</source>
         <translation>0（任意空闲端口）</translation>
     </message>
@@ -1967,10 +1979,6 @@ Certificate errors are ignored in this tab.</source>
         <translation>原因</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not an IP address; use 127.0.0.1, ::1 or 0.0.0.0.</source>
-        <translation>“%1”不是 IP 地址；请使用 127.0.0.1、::1 或 0.0.0.0。</translation>
-    </message>
-    <message>
         <source>wss needs a certificate: choose one or generate a self-signed one.</source>
         <translation>wss 需要证书：请选择一个或生成自签名证书。</translation>
     </message>
@@ -2005,6 +2013,14 @@ Certificate errors are ignored in this tab.</source>
     <message>
         <source>Stopped</source>
         <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Where to listen: localhost (127.0.0.1 and ::1, this machine only), one address such as 127.0.0.1 or ::1, or 0.0.0.0 / :: (every interface)</source>
+        <translation>监听位置：localhost（127.0.0.1 和 ::1，仅本机）、单个地址（如 127.0.0.1 或 ::1），或 0.0.0.0 / ::（所有网络接口）</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not localhost or an IP address; use localhost, 127.0.0.1, ::1 or 0.0.0.0.</source>
+        <translation>“%1”既不是 localhost 也不是 IP 地址；请使用 localhost、127.0.0.1、::1 或 0.0.0.0。</translation>
     </message>
 </context>
 <context>
@@ -2370,10 +2386,6 @@ Exit codes: 0 after a closing handshake, 1 on a connection, handshake or TLS fai
         <translation>--listen：“%1”不是端口号（0-65535）。</translation>
     </message>
     <message>
-        <source>--listen: &quot;%1&quot; is not an IP address.</source>
-        <translation>--listen：“%1”不是 IP 地址。</translation>
-    </message>
-    <message>
         <source>--close-after: &quot;%1&quot; is not a number of seconds.</source>
         <translation>--close-after：“%1”不是秒数。</translation>
     </message>
@@ -2388,10 +2400,6 @@ Exit codes: 0 after a closing handshake, 1 on a connection, handshake or TLS fai
     <message>
         <source>Run the embedded WebSocket server without a window.</source>
         <translation>无窗口运行内置 WebSocket 服务器。</translation>
-    </message>
-    <message>
-        <source>Where to listen (default 127.0.0.1:8080; port 0 picks a free one).</source>
-        <translation>监听位置（默认 127.0.0.1:8080；端口 0 表示自动选择空闲端口）。</translation>
     </message>
     <message>
         <source>HOST:PORT</source>
@@ -2550,6 +2558,14 @@ Exit codes: 0 when every connection opened, 1 otherwise, 2 on usage errors.</sou
     <message>
         <source>--tls-require-client-cert needs --tls-client-ca FILE.</source>
         <translation>--tls-require-client-cert 需要 --tls-client-ca 文件。</translation>
+    </message>
+    <message>
+        <source>--listen: &quot;%1&quot; is not localhost or an IP address.</source>
+        <translation>--listen：“%1”既不是 localhost 也不是 IP 地址。</translation>
+    </message>
+    <message>
+        <source>Where to listen (default localhost:8080, that is 127.0.0.1 and ::1; port 0 picks a free one).</source>
+        <translation>监听位置（默认 localhost:8080，即 127.0.0.1 和 ::1；端口 0 自动选择空闲端口）。</translation>
     </message>
 </context>
 <context>

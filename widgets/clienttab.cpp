@@ -67,7 +67,7 @@ ClientTab::ClientTab(EventStore *store, QWidget *parent)
     , m_close(new QPushButton(tr("Close"), this))
 {
     m_url->setObjectName(QStringLiteral("urlEdit"));
-    m_url->setPlaceholderText(tr("ws://127.0.0.1:8080/"));
+    m_url->setPlaceholderText(tr("ws://localhost:8080/"));
     m_url->setToolTip(tr("The WebSocket URL to connect to (ws:// or wss://)"));
     m_urlError->setObjectName(QStringLiteral("urlError"));
     m_urlError->setWordWrap(true);
@@ -159,7 +159,7 @@ ClientTab::ClientTab(EventStore *store, QWidget *parent)
     connect(m_session, &ClientSession::failed, this, &ClientTab::onFailed);
     connect(m_session, &ClientSession::closed, this, &ClientTab::onClosed);
 
-    m_url->setText(QStringLiteral("ws://127.0.0.1:8080/"));
+    m_url->setText(QStringLiteral("ws://localhost:8080/"));
     updateState();
 }
 
@@ -233,9 +233,9 @@ QString ClientTab::urlProblem(const QString &text)
 {
     const QString trimmed = text.trimmed();
     if (trimmed.isEmpty())
-        return tr("Enter a URL such as ws://127.0.0.1:8080/.");
+        return tr("Enter a URL such as ws://localhost:8080/.");
     if (!trimmed.contains(QLatin1StringView("://")))
-        return tr("The URL needs a scheme: ws:// or wss://, as in ws://127.0.0.1:8080/.");
+        return tr("The URL needs a scheme: ws:// or wss://, as in ws://localhost:8080/.");
     const QUrl url(trimmed, QUrl::StrictMode);
     if (!url.isValid())
         return tr("This is not a valid URL: %1").arg(url.errorString());
@@ -246,7 +246,7 @@ QString ClientTab::urlProblem(const QString &text)
         return tr("The scheme must be ws:// or wss://, not %1://.").arg(scheme);
     }
     if (url.host().isEmpty())
-        return tr("The URL has no host; for example ws://127.0.0.1:8080/.");
+        return tr("The URL has no host; for example ws://localhost:8080/.");
     if (!url.fragment().isEmpty())
         return tr("A WebSocket URL cannot have a fragment (#…) (RFC 6455 section 3).");
     return {};

@@ -13,7 +13,7 @@ namespace sockpit {
 ClientTabs::ClientTabs(EventStore *store, QWidget *parent)
     : QTabWidget(parent)
     , m_store(store)
-    , m_defaultUrl(QStringLiteral("ws://127.0.0.1:8080/"))
+    , m_defaultUrl(QStringLiteral("ws://localhost:8080/"))
 {
     setObjectName(QStringLiteral("clientTabs"));
     setTabsClosable(true);

@@ -3,6 +3,7 @@
 #include "closecodecombo.h"
 #include "server/connectionlistmodel.h"
 #include "server/embeddedserver.h"
+#include "server/listenaddress.h"
 #include "servertlsbox.h"
 #include "themecolors.h"
 
@@ -33,23 +34,13 @@ QStringList commaList(const QString &text)
     return items;
 }
 
-std::optional<QHostAddress> parseHost(const QString &text)
-{
-    const QString host = text.trimmed();
-    if (host.isEmpty() || host.compare(QLatin1StringView("localhost"), Qt::CaseInsensitive) == 0)
-        return QHostAddress(QHostAddress::LocalHost);
-    QHostAddress address;
-    if (!address.setAddress(host))
-        return std::nullopt;
-    return address;
-}
 } // namespace
 
 ServerPanel::ServerPanel(EmbeddedServer *server, QWidget *parent)
     : QWidget(parent)
     , m_server(server)
     , m_connections(new ConnectionListModel(server, this))
-    , m_host(new QLineEdit(QStringLiteral("127.0.0.1"), this))
+    , m_host(new QLineEdit(QStringLiteral("localhost"), this))
     , m_port(new QSpinBox(this))
     , m_mode(new QComboBox(this))
     , m_reply(new QLineEdit(this))
@@ -132,8 +123,9 @@ QWidget *ServerPanel::createSettingsBox()
 {
     auto *box = new QGroupBox(tr("Listen"), this);
     m_host->setObjectName(QStringLiteral("listenHost"));
-    m_host->setToolTip(tr("Address to listen on: 127.0.0.1 (this machine only), ::1, or 0.0.0.0 "
-                          "(every interface)"));
+    m_host->setToolTip(tr("Where to listen: localhost (127.0.0.1 and ::1, this machine only), "
+                          "one address such as 127.0.0.1 or ::1, or 0.0.0.0 / :: (every "
+                          "interface)"));
     m_port->setObjectName(QStringLiteral("listenPort"));
     m_port->setRange(0, 65535);
     m_port->setValue(8080);
@@ -218,14 +210,15 @@ QWidget *ServerPanel::createConnectionsBox()
 std::optional<ServerConfig> ServerPanel::currentConfig(QString *problem) const
 {
     ServerConfig config;
-    const std::optional<QHostAddress> host = parseHost(m_host->text());
+    const std::optional<ListenHost> host = parseListenHost(m_host->text());
     if (!host) {
         if (problem)
-            *problem = tr("\"%1\" is not an IP address; use 127.0.0.1, ::1 or 0.0.0.0.")
+            *problem = tr("\"%1\" is not localhost or an IP address; use localhost, 127.0.0.1, "
+                          "::1 or 0.0.0.0.")
                            .arg(m_host->text().trimmed());
         return std::nullopt;
     }
-    config.host = *host;
+    config.host = host->name;
     config.port = quint16(m_port->value());
     config.mode = ServerMode(m_mode->currentData().toInt());
     config.replyTemplate = m_reply->text().isEmpty() ? QStringLiteral("%m") : m_reply->text();
@@ -296,7 +289,11 @@ void ServerPanel::updateState()
         m_state->setText(tr("Could not start: %1").arg(m_problem));
         palette.setColor(QPalette::WindowText, theme::errorText(palette));
     } else if (listening) {
-        m_state->setText(tr("Listening on %1").arg(m_server->url().toString()));
+        QString text = tr("Listening on %1").arg(m_server->url().toString());
+        if (const QString note = m_server->note(); !note.isEmpty())
+            text += u'\n' + note;
+        m_state->setText(text);
+        m_state->setToolTip(m_server->addresses().join(u'\n'));
         palette.setColor(QPalette::WindowText, theme::okText(palette));
     } else {
         m_state->setText(tr("Stopped"));

@@ -96,12 +96,13 @@ bool operator==(const Event &a, const Event &b)
 {
     return a.seq == b.seq && a.time == b.time && a.source == b.source
         && a.connection == b.connection && a.direction == b.direction && a.kind == b.kind
-        && a.url == b.url && a.peer == b.peer && a.subprotocol == b.subprotocol
-        && a.payload == b.payload && a.size == b.size && a.textPayload == b.textPayload
-        && a.rttMs == b.rttMs && a.closeCode == b.closeCode && a.reason == b.reason
-        && a.initiator == b.initiator && a.error == b.error && a.errorId == b.errorId
-        && a.recipients == b.recipients && samePointee(a.handshake, b.handshake)
-        && samePointee(a.tls, b.tls) && a.frames == b.frames;
+        && a.url == b.url && a.addresses == b.addresses && a.note == b.note && a.peer == b.peer
+        && a.subprotocol == b.subprotocol && a.payload == b.payload && a.size == b.size
+        && a.textPayload == b.textPayload && a.rttMs == b.rttMs && a.closeCode == b.closeCode
+        && a.reason == b.reason && a.initiator == b.initiator && a.error == b.error
+        && a.errorId == b.errorId && a.recipients == b.recipients
+        && samePointee(a.handshake, b.handshake) && samePointee(a.tls, b.tls)
+        && a.frames == b.frames;
 }
 
 Event makeTextEvent(EventSource source, qint64 connection, EventDirection direction,

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QPair>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <optional>
@@ -114,6 +115,8 @@ struct Event
     EventKind kind = EventKind::Error;
 
     QString url; // listening, stopped
+    QStringList addresses; // listening: every "host:port" listened on ("[::1]:8080")
+    QString note; // listening: something worth saying that is not an error
     QString peer; // open: "host:port"
     QString subprotocol; // open
 

@@ -302,6 +302,15 @@ std::optional<Event> eventFromJsonLine(QByteArrayView line, QString *error)
     e.connection = r.integer(QLatin1StringView("connection"));
     e.direction = r.name(QLatin1StringView("direction"), EventDirection::None, &directionFromName);
     e.url = r.string(QLatin1StringView("url"));
+    for (const QJsonValue &address : r.array(QLatin1StringView("addresses"))) {
+        if (!address.isString()) {
+            r.fail(QCoreApplication::translate("sockpit::JsonLines",
+                                               "A listening address is not a string."));
+            break;
+        }
+        e.addresses.append(address.toString());
+    }
+    e.note = r.string(QLatin1StringView("note"));
     e.peer = r.string(QLatin1StringView("peer"));
     e.subprotocol = r.string(QLatin1StringView("subprotocol"));
     e.recipients = int(r.integer(QLatin1StringView("recipients")));

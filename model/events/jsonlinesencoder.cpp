@@ -290,6 +290,17 @@ QByteArray eventToJsonLine(const Event &e)
         b.key("url");
         b.string(e.url);
     }
+    if (!e.addresses.isEmpty()) {
+        b.key("addresses");
+        b.beginArray();
+        for (const QString &address : e.addresses)
+            b.string(address);
+        b.endArray();
+    }
+    if (!e.note.isEmpty()) {
+        b.key("note");
+        b.string(e.note);
+    }
     if (e.kind == EventKind::Open || !e.peer.isEmpty()) {
         b.key("peer");
         b.string(e.peer);

@@ -1,6 +1,7 @@
 #include "embeddedserver.h"
 
 #include "events/eventstore.h"
+#include "listenaddress.h"
 #include "protocol/handshakerequest.h"
 #include "serverconnection.h"
 #include "serverwiretap.h"
@@ -18,21 +19,11 @@
 #include <QWebSocketServer>
 
 #include <map>
+#include <vector>
 
 namespace sockpit {
 
 namespace {
-
-QString peerString(QHostAddress address, quint16 port)
-{
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4)
-        address = QHostAddress(v4); // ::ffff:127.0.0.1 reads better as 127.0.0.1
-    if (address.protocol() == QAbstractSocket::IPv6Protocol)
-        return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
-    return QStringLiteral("%1:%2").arg(address.toString()).arg(port);
-}
 
 // A request was handed to QWebSocketServer (through its wire tap's hop) and is waiting
 // for Qt to finish it.
@@ -76,7 +67,10 @@ public:
         return false;
     }
 
-    void takePendingSockets();
+    bool openListeners(const ListenHost &host, const std::optional<QSslConfiguration> &ssl);
+    std::unique_ptr<QTcpServer> makeListener(const std::optional<QSslConfiguration> &ssl);
+    bool failListen(const QTcpServer &listener, const QString &where);
+    void takePendingSockets(QTcpServer *listener);
     void watchSocket(QTcpSocket *socket);
     void readHead(QTcpSocket *socket, qint64 id);
     void reject(QTcpSocket *socket, qint64 id, const HttpRequestHead &request,
@@ -101,8 +95,10 @@ public:
     QString errorString;
     QUrl url;
     QSslCertificate certificate;
+    QString note; // said once when listening, e.g. that IPv6 loopback is missing
     // Replaced (not reused) on every start, so that ws and wss need no reconfiguration.
-    std::unique_ptr<QTcpServer> tcp;
+    // One per address ("localhost": 127.0.0.1 and ::1), all on the same port.
+    std::vector<std::unique_ptr<QTcpServer>> listeners;
     std::unique_ptr<QWebSocketServer> ws;
     // Qt gets the far end of each wire tap's loopback hop from this listener on 127.0.0.1,
     // never the peer socket itself.
@@ -144,34 +140,27 @@ bool EmbeddedServer::start(const ServerConfig &config)
     d->errorString.clear();
     d->config = config;
     d->certificate = QSslCertificate();
+    d->note.clear();
 
     if (config.maxMessageSize <= 0) {
         return d->fail(QStringLiteral("bad-max-message-size"),
                        tr("The maximum message size must be at least one byte."));
     }
+    const std::optional<ListenHost> host = parseListenHost(config.host);
+    if (!host) {
+        return d->fail(QStringLiteral("bad-listen-host"),
+                       tr("Cannot listen on \"%1\": use localhost or an IP address such as "
+                          "127.0.0.1 or ::1.")
+                           .arg(config.host));
+    }
 
-    std::unique_ptr<QTcpServer> tcp;
+    std::optional<QSslConfiguration> ssl;
     if (config.tls.enabled) {
         tls::TlsProblem problem;
-        const std::optional<QSslConfiguration> ssl = tls::serverConfiguration(config.tls, &problem);
+        ssl = tls::serverConfiguration(config.tls, &problem);
         if (!ssl)
             return d->fail(problem.id, problem.message);
         d->certificate = ssl->localCertificate();
-        auto sslServer = std::make_unique<QSslServer>();
-        sslServer->setSslConfiguration(*ssl);
-        sslServer->setHandshakeTimeout(config.handshakeTimeoutMs);
-        QSslServer *raw = sslServer.get();
-        connect(raw, &QSslServer::errorOccurred, this,
-                [this](QSslSocket *socket, QAbstractSocket::SocketError) {
-                    d->recordServerError(
-                        QStringLiteral("tls-handshake-failed"),
-                        tr("The TLS handshake with %1 failed: %2")
-                            .arg(peerString(socket->peerAddress(), socket->peerPort()),
-                                 socket->errorString()));
-                });
-        tcp = std::move(sslServer);
-    } else {
-        tcp = std::make_unique<QTcpServer>();
     }
 
     auto relay = std::make_unique<QTcpServer>();
@@ -179,27 +168,8 @@ bool EmbeddedServer::start(const ServerConfig &config)
         return d->fail(QStringLiteral("relay-listen-failed"),
                        tr("Cannot open the internal loopback relay: %1").arg(relay->errorString()));
     }
-
-    if (!tcp->listen(config.host, config.port)) {
-        const QString where = peerString(config.host, config.port);
-        switch (tcp->serverError()) {
-        case QAbstractSocket::AddressInUseError:
-            return d->fail(QStringLiteral("port-in-use"),
-                           tr("Cannot listen on %1: the port is already in use.").arg(where));
-        case QAbstractSocket::SocketAddressNotAvailableError:
-            return d->fail(
-                QStringLiteral("address-not-available"),
-                tr("Cannot listen on %1: the address is not one of this machine's.").arg(where));
-        case QAbstractSocket::SocketAccessError:
-            return d->fail(QStringLiteral("port-access-denied"),
-                           tr("Cannot listen on %1: permission denied (ports below 1024 "
-                              "need privileges).")
-                               .arg(where));
-        default:
-            return d->fail(QStringLiteral("listen-failed"),
-                           tr("Cannot listen on %1: %2").arg(where, tcp->errorString()));
-        }
-    }
+    if (!d->openListeners(*host, ssl))
+        return false;
 
     // NonSecureMode even for wss: TLS is already terminated by QSslServer, and
     // handleConnection() works on the encrypted QSslSocket like on a plain one.
@@ -208,34 +178,134 @@ bool EmbeddedServer::start(const ServerConfig &config)
     ws->setSupportedSubprotocols(config.subprotocols);
     ws->setHandshakeTimeout(config.handshakeTimeoutMs);
     connect(ws.get(), &QWebSocketServer::newConnection, this, [this] { d->takeWebSockets(); });
-    connect(tcp.get(), &QTcpServer::pendingConnectionAvailable, this,
-            [this] { d->takePendingSockets(); });
     connect(relay.get(), &QTcpServer::newConnection, this, [this] { d->takeRelaySockets(); });
-
-    d->tcp = std::move(tcp);
     d->ws = std::move(ws);
     d->relay = std::move(relay);
 
     QUrl url;
     url.setScheme(config.tls.enabled ? QStringLiteral("wss") : QStringLiteral("ws"));
-    url.setHost(d->tcp->serverAddress().toString());
-    url.setPort(d->tcp->serverPort());
+    url.setHost(host->name);
+    url.setPort(port());
     d->url = url;
 
     Event e;
     e.kind = EventKind::Listening;
     e.url = url.toString();
+    e.addresses = addresses();
+    e.note = d->note;
     d->record(std::move(e));
     Q_EMIT started(url);
     return true;
 }
 
+bool EmbeddedServer::Private::openListeners(const ListenHost &host,
+                                            const std::optional<QSslConfiguration> &ssl)
+{
+    // Port 0 on several addresses: the kernel picks a free port for the first, and that
+    // port may be taken on the others; then everything is tried again with a new pick.
+    constexpr int PortPicks = 8;
+    const int attempts = config.port == 0 && host.addresses.size() > 1 ? PortPicks : 1;
+    for (int attempt = 1; attempt <= attempts; ++attempt) {
+        listeners.clear();
+        QStringList missing;
+        quint16 port = config.port;
+        bool retry = false;
+        for (const QHostAddress &address : host.addresses) {
+            std::unique_ptr<QTcpServer> listener = makeListener(ssl);
+            if (listener->listen(address, port)) {
+                port = listener->serverPort();
+                listeners.push_back(std::move(listener));
+                continue;
+            }
+            const QAbstractSocket::SocketError error = listener->serverError();
+            const bool familyMissing = error == QAbstractSocket::SocketAddressNotAvailableError
+                || error == QAbstractSocket::UnsupportedSocketOperationError;
+            if (host.isLoopbackName() && familyMissing) {
+                // A machine without IPv6 (or IPv4) loopback still serves the other family.
+                missing.append(address.toString());
+                continue;
+            }
+            if (error == QAbstractSocket::AddressInUseError && !listeners.empty()
+                && attempt < attempts) {
+                retry = true;
+                break;
+            }
+            listeners.clear();
+            return failListen(*listener, addressWithPort(address, port));
+        }
+        if (retry)
+            continue;
+        if (listeners.empty()) {
+            return fail(
+                QStringLiteral("address-not-available"),
+                tr("Cannot listen on %1: no loopback address is available.").arg(host.name));
+        }
+        if (!missing.isEmpty()) {
+            QStringList open;
+            for (const auto &listener : listeners)
+                open.append(listener->serverAddress().toString());
+            note = tr("%1 is not available on this machine; listening on %2 only.")
+                       .arg(missing.join(QStringLiteral(", ")), open.join(QStringLiteral(", ")));
+        }
+        return true;
+    }
+    return false; // not reached: the last attempt never retries
+}
+
+std::unique_ptr<QTcpServer>
+EmbeddedServer::Private::makeListener(const std::optional<QSslConfiguration> &ssl)
+{
+    std::unique_ptr<QTcpServer> listener;
+    if (ssl) {
+        auto sslServer = std::make_unique<QSslServer>();
+        sslServer->setSslConfiguration(*ssl);
+        sslServer->setHandshakeTimeout(config.handshakeTimeoutMs);
+        QObject::connect(sslServer.get(), &QSslServer::errorOccurred, q,
+                         [this](QSslSocket *socket, QAbstractSocket::SocketError) {
+                             recordServerError(QStringLiteral("tls-handshake-failed"),
+                                               tr("The TLS handshake with %1 failed: %2")
+                                                   .arg(addressWithPort(socket->peerAddress(),
+                                                                        socket->peerPort()),
+                                                        socket->errorString()));
+                         });
+        listener = std::move(sslServer);
+    } else {
+        listener = std::make_unique<QTcpServer>();
+    }
+    QTcpServer *raw = listener.get();
+    QObject::connect(raw, &QTcpServer::pendingConnectionAvailable, q,
+                     [this, raw] { takePendingSockets(raw); });
+    return listener;
+}
+
+bool EmbeddedServer::Private::failListen(const QTcpServer &listener, const QString &where)
+{
+    switch (listener.serverError()) {
+    case QAbstractSocket::AddressInUseError:
+        return fail(QStringLiteral("port-in-use"),
+                    tr("Cannot listen on %1: the port is already in use.").arg(where));
+    case QAbstractSocket::SocketAddressNotAvailableError:
+        return fail(
+            QStringLiteral("address-not-available"),
+            tr("Cannot listen on %1: the address is not one of this machine's.").arg(where));
+    case QAbstractSocket::SocketAccessError:
+        return fail(QStringLiteral("port-access-denied"),
+                    tr("Cannot listen on %1: permission denied (ports below 1024 "
+                       "need privileges).")
+                        .arg(where));
+    default:
+        return fail(QStringLiteral("listen-failed"),
+                    tr("Cannot listen on %1: %2").arg(where, listener.errorString()));
+    }
+}
+
 void EmbeddedServer::stop(int code, const QString &reason)
 {
-    if (!d->tcp)
+    if (d->listeners.empty())
         return;
     closeAll(code, reason);
-    d->tcp->close();
+    for (const auto &listener : d->listeners)
+        listener->close();
     // Requests still being read or handed to Qt end here; their sockets die with the
     // listening server, and their taps are cut.
     const QHash<quint16, HandedOff> pending = std::exchange(d->handedOff, {});
@@ -249,15 +319,17 @@ void EmbeddedServer::stop(int code, const QString &reason)
     }
     d->handOffQueue.clear();
     d->inQt = nullptr;
-    std::unique_ptr<QTcpServer> tcp = std::move(d->tcp);
+    std::vector<std::unique_ptr<QTcpServer>> listeners = std::exchange(d->listeners, {});
     std::unique_ptr<QWebSocketServer> ws = std::move(d->ws);
     std::unique_ptr<QTcpServer> relay = std::move(d->relay);
-    const QList<QTcpSocket *> sockets
-        = tcp->findChildren<QTcpSocket *>() + relay->findChildren<QTcpSocket *>();
+    QList<QTcpSocket *> sockets = relay->findChildren<QTcpSocket *>();
+    for (const auto &listener : listeners)
+        sockets += listener->findChildren<QTcpSocket *>();
     for (QTcpSocket *socket : sockets)
         socket->abort();
     relay->close();
-    tcp.release()->deleteLater();
+    for (auto &listener : listeners)
+        listener.release()->deleteLater();
     ws.release()->deleteLater();
     relay.release()->deleteLater();
 
@@ -270,7 +342,7 @@ void EmbeddedServer::stop(int code, const QString &reason)
 
 bool EmbeddedServer::isListening() const
 {
-    return d->tcp && d->tcp->isListening();
+    return !d->listeners.empty() && d->listeners.front()->isListening();
 }
 
 QUrl EmbeddedServer::url() const
@@ -280,7 +352,7 @@ QUrl EmbeddedServer::url() const
 
 quint16 EmbeddedServer::port() const
 {
-    return isListening() ? d->tcp->serverPort() : 0;
+    return isListening() ? d->listeners.front()->serverPort() : 0;
 }
 
 QSslCertificate EmbeddedServer::localCertificate() const
@@ -291,6 +363,21 @@ QSslCertificate EmbeddedServer::localCertificate() const
 QString EmbeddedServer::errorString() const
 {
     return d->errorString;
+}
+
+QString EmbeddedServer::note() const
+{
+    return isListening() ? d->note : QString();
+}
+
+QStringList EmbeddedServer::addresses() const
+{
+    QStringList result;
+    for (const auto &listener : d->listeners) {
+        if (listener->isListening())
+            result.append(addressWithPort(listener->serverAddress(), listener->serverPort()));
+    }
+    return result;
 }
 
 const ServerConfig &EmbeddedServer::config() const
@@ -400,10 +487,10 @@ QList<ServerConnection *> EmbeddedServer::Private::openConnections() const
     return result;
 }
 
-void EmbeddedServer::Private::takePendingSockets()
+void EmbeddedServer::Private::takePendingSockets(QTcpServer *listener)
 {
-    while (tcp && tcp->hasPendingConnections()) {
-        QTcpSocket *socket = tcp->nextPendingConnection();
+    while (listener->hasPendingConnections()) {
+        QTcpSocket *socket = listener->nextPendingConnection();
         if (socket)
             watchSocket(socket);
     }
@@ -417,7 +504,7 @@ void EmbeddedServer::Private::watchSocket(QTcpSocket *socket)
         e.kind = EventKind::Tls;
         e.connection = id;
         e.direction = EventDirection::In;
-        e.peer = peerString(socket->peerAddress(), socket->peerPort());
+        e.peer = addressWithPort(socket->peerAddress(), socket->peerPort());
         e.tls = std::make_shared<const TlsInfo>(
             tls::describeSession(ssl->sslConfiguration(), ssl->sslHandshakeErrors(), false));
         record(std::move(e));
@@ -430,7 +517,7 @@ void EmbeddedServer::Private::watchSocket(QTcpSocket *socket)
     QObject::connect(timer, &QTimer::timeout, socket, [this, socket, id] {
         record(makeErrorEvent(EventSource::Server, id, QStringLiteral("handshake-timeout"),
                               tr("%1 did not send a complete upgrade request within %2 ms.")
-                                  .arg(peerString(socket->peerAddress(), socket->peerPort()))
+                                  .arg(addressWithPort(socket->peerAddress(), socket->peerPort()))
                                   .arg(config.handshakeTimeoutMs)));
         socket->abort();
         socket->deleteLater();
@@ -477,7 +564,7 @@ void EmbeddedServer::Private::readHead(QTcpSocket *socket, qint64 id)
 
     HandedOff entry;
     entry.id = id;
-    entry.peer = peerString(socket->peerAddress(), socket->peerPort());
+    entry.peer = addressWithPort(socket->peerAddress(), socket->peerPort());
     const QByteArray &target = parsed->head.target;
     const qsizetype question = target.indexOf('?');
     entry.path = QString::fromLatin1(question < 0 ? target : target.first(question));
@@ -608,7 +695,7 @@ void EmbeddedServer::Private::reject(QTcpSocket *socket, qint64 id, const HttpRe
                                      const protocol::HandshakeVerdict &verdict)
 {
     const HttpResponseHead response = protocol::rejectionResponse(verdict);
-    const QString peer = peerString(socket->peerAddress(), socket->peerPort());
+    const QString peer = addressWithPort(socket->peerAddress(), socket->peerPort());
     recordHandshake(id, peer, request, response);
     record(makeErrorEvent(EventSource::Server, id, verdict.errorId,
                           tr("Handshake from %1 rejected with %2: %3")

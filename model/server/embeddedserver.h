@@ -45,9 +45,13 @@ public:
     void stop(int code = 1001, const QString &reason = QString());
 
     bool isListening() const;
-    QUrl url() const; // ws://HOST:PORT or wss://HOST:PORT with the real port
+    QUrl url() const; // ws://HOST:PORT or wss://HOST:PORT: the host as configured, the real port
     quint16 port() const;
     QString errorString() const;
+    // Said once when listening and not an error, e.g. that ::1 is missing on this machine.
+    QString note() const;
+    // Every "host:port" listened on: 127.0.0.1:PORT and [::1]:PORT for "localhost".
+    QStringList addresses() const;
     const ServerConfig &config() const;
     // The certificate a wss server presents (null for ws), e.g. to show its fingerprint.
     QSslCertificate localCertificate() const;

@@ -2,7 +2,6 @@
 
 #include "tls/tlssettings.h"
 
-#include <QHostAddress>
 #include <QString>
 #include <QStringList>
 
@@ -28,8 +27,9 @@ struct CloseAfter
 
 struct ServerConfig
 {
-    QHostAddress host = QHostAddress(QHostAddress::LocalHost);
-    quint16 port = 8080; // 0 picks a free port
+    // "localhost" (127.0.0.1 and ::1 on one port) or an IP address; see listenaddress.h.
+    QString host = QStringLiteral("localhost");
+    quint16 port = 8080; // 0 picks a free port (one port that every address shares)
     ServerMode mode = ServerMode::Echo;
     QString replyTemplate = QStringLiteral("%m"); // %m: the received message
     std::optional<CloseAfter> closeAfter;

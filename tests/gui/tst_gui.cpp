@@ -28,6 +28,7 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -89,13 +90,39 @@ private Q_SLOTS:
 
     void cleanup() { m_window.reset(); }
 
+    void theDefaultsAreLocalhostOnBothFamilies()
+    {
+        // The seed tutorial's clients connect to ws://localhost:8080: the window's server
+        // and a new tab default to exactly that, and localhost reaches the server over
+        // IPv4 and IPv6 alike.
+        MainWindow *w = m_window.get();
+        QCOMPARE(child<QLineEdit>(w, "listenHost")->text(), QStringLiteral("localhost"));
+        QCOMPARE(child<QSpinBox>(w, "listenPort")->value(), 8080);
+        ClientTabs *tabs = w->clientTabs();
+        tabs->addClientTab();
+        QCOMPARE(tabs->tab(tabs->count() - 1)->urlText(), QStringLiteral("ws://localhost:8080/"));
+
+        startServerOnPort(0);
+        QTRY_VERIFY_WITH_TIMEOUT(w->server()->isListening(), kNetworkTimeoutMs);
+        const quint16 port = w->server()->port();
+        QCOMPARE(w->server()->addresses(),
+                 QStringList({QStringLiteral("127.0.0.1:%1").arg(port),
+                              QStringLiteral("[::1]:%1").arg(port)}));
+        for (const auto family : {QHostAddress::LocalHost, QHostAddress::LocalHostIPv6}) {
+            QTcpSocket socket;
+            socket.connectToHost(QHostAddress(family), port);
+            QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::ConnectedState,
+                                      kNetworkTimeoutMs);
+        }
+    }
+
     void broadcastReachesThreeTabsAndCloseCodeShowsInInspector()
     {
         MainWindow *w = m_window.get();
         startServerOnPort(0);
         QTRY_VERIFY_WITH_TIMEOUT(w->server()->isListening(), kNetworkTimeoutMs);
         auto *state = child<QLabel>(w, "serverStateLabel");
-        QVERIFY(state->text().startsWith(QStringLiteral("Listening on ws://127.0.0.1:")));
+        QVERIFY(state->text().startsWith(QStringLiteral("Listening on ws://localhost:")));
         QVERIFY(!state->text().endsWith(QStringLiteral(":0")));
 
         auto *mode = child<QComboBox>(w, "serverMode");
@@ -114,7 +141,7 @@ private Q_SLOTS:
             QVERIFY(child<QLabel>(tabs->tab(i), "stateLabel")
                         ->text()
                         .startsWith(QStringLiteral("Open")));
-            QVERIFY(tabs->tabText(i).startsWith(QStringLiteral("● 127.0.0.1:")));
+            QVERIFY(tabs->tabText(i).startsWith(QStringLiteral("● localhost:")));
         }
         QTRY_COMPARE(w->server()->connections().size(), 3);
 

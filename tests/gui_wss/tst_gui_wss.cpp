@@ -182,7 +182,7 @@ private Q_SLOTS:
         click(child<QPushButton>(w, "startServerButton"));
         QTRY_VERIFY_WITH_TIMEOUT(w->server()->isListening(), kNetworkTimeoutMs);
         auto *state = child<QLabel>(w, "serverStateLabel");
-        QVERIFY2(state->text().startsWith(QStringLiteral("Listening on wss://127.0.0.1:")),
+        QVERIFY2(state->text().startsWith(QStringLiteral("Listening on wss://localhost:")),
                  qPrintable(state->text()));
         QCOMPARE(w->server()->localCertificate(), saved.first());
 
@@ -235,7 +235,7 @@ private Q_SLOTS:
         int serverTls = 0;
         for (const Event &e : std::as_const(all)) {
             if (e.kind == EventKind::Listening)
-                QVERIFY(e.url.startsWith(QStringLiteral("wss://127.0.0.1:")));
+                QVERIFY(e.url.startsWith(QStringLiteral("wss://localhost:")));
             if (e.kind == EventKind::Error) {
                 QVERIFY2(!e.errorId.startsWith(QStringLiteral("tls-")), qPrintable(e.error));
             }

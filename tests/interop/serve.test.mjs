@@ -19,10 +19,10 @@ function withTimeout(promise, what, ms = STEP_MS) {
 }
 
 // Starts `sockpit serve` on a free port; resolves once the first stderr line names it.
-async function serve(args) {
+async function serve(args, { listen = '127.0.0.1:0' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sockpit-serve-'));
   const log = join(dir, 'log.jsonl');
-  const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--log', log, ...args], {
+  const child = spawn(binary, ['serve', '--listen', listen, '--log', log, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const killer = setTimeout(() => child.kill('SIGKILL'), 60000);
@@ -36,7 +36,7 @@ async function serve(args) {
       stderr += chunk;
       const firstLine = stderr.split('\n')[0];
       if (stderr.includes('\n')) {
-        const match = /^listening on (ws:\/\/127\.0\.0\.1:(\d+))$/.exec(firstLine);
+        const match = /^listening on (ws:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):(\d+))$/.exec(firstLine);
         if (match) resolve(match[1]);
         else reject(new Error(`unexpected first line: ${firstLine}`));
       }
@@ -50,7 +50,7 @@ async function serve(args) {
     rmSync(dir, { recursive: true, force: true });
     return result;
   };
-  return { url, child, events, exited, stop };
+  return { url, child, events, exited, stop, stderr: () => stderr };
 }
 
 function connect(url, protocols, options) {
@@ -270,4 +270,95 @@ test('a bad flag is a usage error', async () => {
   clearTimeout(killer);
   assert.equal(code, 2);
   assert.match(stderr, /--mode/);
+});
+
+test('localhost means both loopback families: the seed tutorial client reaches it over IPv4 and IPv6', async () => {
+  const server = await serve(['--reply', 'Server says: %m'], { listen: 'localhost:0' });
+  try {
+    const port = new URL(server.url).port;
+    assert.equal(server.url, `ws://localhost:${port}`);
+    // One port on both loopback families: a client whose resolver returns ::1 first (Node 18
+    // on Debian) and one that gets 127.0.0.1 first both reach the same server; and so does
+    // the name itself, resolved as this machine resolves it.
+    const urls = [`ws://127.0.0.1:${port}`, `ws://[::1]:${port}`, `ws://localhost:${port}`];
+    for (const url of urls) {
+      const client = connect(url);
+      await client.opened;
+      client.ws.send(`to ${url}`);
+      await until(() => client.messages.length === 1, `echo from ${url}`);
+      assert.equal(client.messages[0], `Server says: to ${url}`);
+      client.ws.close();
+      await withTimeout(client.closed, 'close');
+    }
+    const listening = server.events().find((e) => e.kind === 'listening');
+    assert.equal(listening.url, `ws://localhost:${port}`);
+    assert.deepEqual(listening.addresses, [`127.0.0.1:${port}`, `[::1]:${port}`]);
+    const peers = server.events().filter((e) => e.kind === 'open').map((e) => e.peer);
+    assert.equal(peers.length, 3);
+    assert.match(peers[0], /^127\.0\.0\.1:\d+$/);
+    assert.match(peers[1], /^\[::1\]:\d+$/);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the default listen address is localhost:8080', async () => {
+  const child = spawn(binary, ['serve', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c) => { out += c; });
+  await withTimeout(new Promise((r) => child.on('exit', r)), 'help');
+  assert.match(out, /default\s+localhost:8080/);
+});
+
+test('an explicit address listens exactly there', async () => {
+  const server = await serve([], { listen: '[::1]:0' });
+  try {
+    const port = new URL(server.url).port;
+    assert.equal(server.url, `ws://[::1]:${port}`);
+    const v6 = connect(`ws://[::1]:${port}`);
+    await v6.opened;
+    v6.ws.close();
+    await withTimeout(v6.closed, 'close');
+    const v4 = new WebSocket(`ws://127.0.0.1:${port}`);
+    const error = await withTimeout(new Promise((resolve) => v4.once('error', resolve)), 'refused');
+    assert.equal(error.code, 'ECONNREFUSED');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a machine without IPv6 still serves localhost over IPv4 and says so once', async () => {
+  // A network namespace of our own whose loopback has IPv6 turned off: the same server,
+  // and a sockpit client inside it. A namespace needs root or an unprivileged user namespace.
+  const script = [
+    'ip link set lo up',
+    'echo 1 > /proc/sys/net/ipv6/conf/lo/disable_ipv6',
+    '"$0" serve --listen localhost:8080 --reply "Server says: %m" 2>"$1" &',
+    'i=0; until grep -q "^listening" "$1" || [ $i -ge 200 ]; do sleep 0.05; i=$((i+1)); done',
+    '"$0" connect ws://localhost:8080/ --send hi --expect 1 --timeout 5; rc=$?',
+    'kill -TERM $!; wait $!; echo "serve exit $?" >&2; exit $rc',
+  ].join('\n');
+  const dir = mkdtempSync(join(tmpdir(), 'sockpit-noipv6-'));
+  const serveErr = join(dir, 'serve.err');
+  const isRoot = process.getuid && process.getuid() === 0;
+  const unshare = isRoot ? ['--net'] : ['--net', '--map-root-user'];
+  const child = spawn('unshare', [...unshare, 'sh', '-c', script, binary, serveErr],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30000);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c) => { stdout += c; });
+  child.stderr.on('data', (c) => { stderr += c; });
+  const code = await withTimeout(new Promise((r) => child.on('exit', r)), 'namespace run', 40000);
+  clearTimeout(killer);
+  const serveLines = readFileSync(serveErr, 'utf8').trim().split('\n');
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout, 'Server says: hi\n');
+  assert.match(stderr, /serve exit 0/);
+  assert.equal(serveLines[0], 'listening on ws://localhost:8080');
+  const notes = serveLines.filter((l) => /::1/.test(l));
+  assert.equal(notes.length, 1, serveLines.join('\n'));
+  assert.match(notes[0], /^note: ::1 is not available/);
+  assert.doesNotMatch(serveLines.join('\n'), /error|cannot/i);
 });

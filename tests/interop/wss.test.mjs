@@ -23,10 +23,10 @@ function openssl(args) {
 }
 
 before(() => {
-  // The server certificate the brief asks for: P-256, localhost and 127.0.0.1.
+  // A P-256 server certificate for localhost and both loopback addresses.
   openssl([
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
     '-days', '2', '-keyout', file('key.pem'), '-out', file('cert.pem'),
   ]);
   // A CA for client certificates, one client it signs, and a stranger it does not.
@@ -68,10 +68,11 @@ function track(child) {
   return child;
 }
 
-// Starts `sockpit serve` on a free port; resolves once the first stderr line names it.
+// Starts `sockpit serve` on a free port of localhost (127.0.0.1 and ::1, whichever a
+// client's resolver returns first); resolves once the first stderr line names it.
 async function serve(args) {
   const log = file(`serve-${Date.now()}-${Math.random().toString(16).slice(2)}.jsonl`);
-  const child = track(spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--log', log, ...args], {
+  const child = track(spawn(binary, ['serve', '--listen', 'localhost:0', '--log', log, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   }));
   const killer = setTimeout(() => child.kill('SIGKILL'), 60000);
@@ -85,7 +86,7 @@ async function serve(args) {
     child.stderr.on('data', () => {
       if (!stderr.includes('\n')) return;
       const firstLine = stderr.split('\n')[0];
-      const match = /^listening on (wss:\/\/127\.0\.0\.1:(\d+))$/.exec(firstLine);
+      const match = /^listening on (wss:\/\/localhost:(\d+))$/.exec(firstLine);
       if (match) resolve(match[1]);
       else reject(new Error(`unexpected first line: ${firstLine}`));
     });
@@ -149,12 +150,14 @@ test('a verifying Node ws client gets the echo from sockpit serve --tls-cert --t
     '--reply', 'Server says: %m']);
   try {
     const ca = readFileSync(file('cert.pem'));
-    // Both names of the certificate verify: the address and localhost.
+    // Every name of the certificate verifies: localhost and both loopback addresses.
     assert.equal(await echoOnce(connect(server.url, { ca }), 'Hello, server!'),
       'Server says: Hello, server!');
     const port = new URL(server.url).port;
-    assert.equal(await echoOnce(connect(`wss://localhost:${port}`, { ca }), 'by name'),
-      'Server says: by name');
+    assert.equal(await echoOnce(connect(`wss://127.0.0.1:${port}`, { ca }), 'by IPv4'),
+      'Server says: by IPv4');
+    assert.equal(await echoOnce(connect(`wss://[::1]:${port}`, { ca }), 'by IPv6'),
+      'Server says: by IPv6');
 
     // Without the certificate trusted, Node refuses the server, and the server says so.
     const stranger = connect(server.url);
@@ -164,7 +167,7 @@ test('a verifying Node ws client gets the echo from sockpit serve --tls-cert --t
 
     const events = server.events();
     const tls = events.filter((e) => e.kind === 'tls');
-    assert.equal(tls.length, 2);
+    assert.equal(tls.length, 3); // one per connection: by name, by IPv4, by IPv6
     assert.match(tls[0].tls.protocol, /^TLSv1\.[23]$/);
     assert.ok(tls[0].tls.cipher.length > 0);
     assert.ok(events.some((e) => e.kind === 'text' && e.direction === 'in' && e.text === 'Hello, server!'));

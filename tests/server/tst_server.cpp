@@ -4,9 +4,11 @@
 #include "protocol/handshakerequest.h"
 #include "server/connectionlistmodel.h"
 #include "server/embeddedserver.h"
+#include "server/listenaddress.h"
 
 #include <QNetworkRequest>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 #include <QWebSocket>
@@ -157,6 +159,12 @@ private Q_SLOTS:
     void remoteCloseAndAbruptEndAreRecorded();
     void stopAndRestartInTheSameProcess();
     void portInUseFailsClearly();
+    void localhostListensOnBothLoopbackFamilies();
+    void localhostPortZeroSharesOnePort();
+    void anExplicitAddressListensOnlyThere_data();
+    void anExplicitAddressListensOnlyThere();
+    void aHostThatIsNotAnAddressFailsClearly();
+    void portInUseOnTheIpv6LoopbackFailsClearly();
     void pingsAreAnsweredAndPongsRecorded();
     void connectionListFollowsTheServer();
     void handshakeResponseIsWhatTheClientReceived();
@@ -188,7 +196,7 @@ void tst_Server::echoAppliesTheTemplate()
     const Event open = h.of(EventKind::Open).value(0);
     QCOMPARE(open.url, QStringLiteral("/chat?room=7"));
     // The real peer, not the server's internal loopback hop to Qt.
-    QCOMPARE(open.peer, QStringLiteral("127.0.0.1:%1").arg(client->localPort()));
+    QCOMPARE(open.peer, addressWithPort(client->localAddress(), client->localPort()));
     const QList<Event> texts = h.of(EventKind::Text);
     QCOMPARE(texts.size(), 2);
     QCOMPARE(texts.at(0).direction, EventDirection::In);
@@ -522,6 +530,125 @@ void tst_Server::portInUseFailsClearly()
     QCOMPARE(events.size(), 1);
     QCOMPARE(events.at(0).kind, EventKind::Error);
     QCOMPARE(events.at(0).errorId, QStringLiteral("port-in-use"));
+}
+
+namespace {
+// Whether a plain TCP connection to address:port is accepted.
+bool accepts(const QHostAddress &address, quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(address, port);
+    return socket.waitForConnected(5000);
+}
+
+// Echoes "hello" over a WebSocket opened to url, and returns the peer the server saw.
+QString echoPeer(Harness &h, const QUrl &url)
+{
+    const qsizetype opensBefore = h.of(EventKind::Open).size();
+    auto client = openClient(url);
+    QSignalSpy received(client.get(), &QWebSocket::textMessageReceived);
+    if (!QTest::qWaitFor([&] { return client->state() == QAbstractSocket::ConnectedState; }))
+        return QString();
+    client->sendTextMessage(QStringLiteral("hello"));
+    if (!QTest::qWaitFor([&] { return received.size() == 1; }))
+        return QString();
+    const QList<Event> opens = h.of(EventKind::Open);
+    return opens.size() > opensBefore ? opens.last().peer : QString();
+}
+} // namespace
+
+void tst_Server::localhostListensOnBothLoopbackFamilies()
+{
+    Harness h; // the default host is "localhost"
+    QVERIFY(h.started);
+    const quint16 port = h.server.port();
+    QCOMPARE(h.server.url(), QUrl(QStringLiteral("ws://localhost:%1").arg(port)));
+    const QStringList both{QStringLiteral("127.0.0.1:%1").arg(port),
+                           QStringLiteral("[::1]:%1").arg(port)};
+    QCOMPARE(h.server.addresses(), both);
+    const Event listening = h.of(EventKind::Listening).value(0);
+    QCOMPARE(listening.url, QStringLiteral("ws://localhost:%1").arg(port));
+    QCOMPARE(listening.addresses, both);
+    QVERIFY(listening.note.isEmpty());
+
+    // Whichever family a client's resolver returns first, the same server answers.
+    QVERIFY(echoPeer(h, QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)))
+                .startsWith(QStringLiteral("127.0.0.1:")));
+    QVERIFY(echoPeer(h, QUrl(QStringLiteral("ws://[::1]:%1/").arg(port)))
+                .startsWith(QStringLiteral("[::1]:")));
+    QVERIFY(!echoPeer(h, h.server.url()).isEmpty());
+    QCOMPARE(h.count(EventKind::Open), 3);
+}
+
+void tst_Server::localhostPortZeroSharesOnePort()
+{
+    // Port 0 picks one free port that both families share, every time.
+    for (int i = 0; i < 20; ++i) {
+        Harness h;
+        QVERIFY(h.started);
+        QVERIFY(accepts(QHostAddress(QHostAddress::LocalHost), h.server.port()));
+        QVERIFY(accepts(QHostAddress(QHostAddress::LocalHostIPv6), h.server.port()));
+    }
+}
+
+void tst_Server::anExplicitAddressListensOnlyThere_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("urlHost");
+    QTest::addColumn<bool>("ipv4");
+    QTest::addColumn<bool>("ipv6");
+    QTest::newRow("127.0.0.1 is IPv4 loopback only") << "127.0.0.1"
+                                                     << "127.0.0.1" << true << false;
+    QTest::newRow("::1 is IPv6 loopback only") << "::1"
+                                               << "[::1]" << false << true;
+    QTest::newRow("[::1] may come in brackets") << "[::1]"
+                                                << "[::1]" << false << true;
+    QTest::newRow("0.0.0.0 is every IPv4 interface") << "0.0.0.0"
+                                                     << "0.0.0.0" << true << false;
+}
+
+void tst_Server::anExplicitAddressListensOnlyThere()
+{
+    QFETCH(QString, host);
+    QFETCH(QString, urlHost);
+    QFETCH(bool, ipv4);
+    QFETCH(bool, ipv6);
+    ServerConfig config;
+    config.host = host;
+    Harness h(config);
+    QVERIFY(h.started);
+    const quint16 port = h.server.port();
+    QCOMPARE(h.server.addresses().size(), 1);
+    QCOMPARE(h.server.url().toString(), QStringLiteral("ws://%1:%2").arg(urlHost).arg(port));
+    QCOMPARE(accepts(QHostAddress(QHostAddress::LocalHost), port), ipv4);
+    QCOMPARE(accepts(QHostAddress(QHostAddress::LocalHostIPv6), port), ipv6);
+}
+
+void tst_Server::aHostThatIsNotAnAddressFailsClearly()
+{
+    ServerConfig config;
+    config.host = QStringLiteral("example.org");
+    Harness h(config);
+    QVERIFY(!h.started);
+    QVERIFY(!h.server.isListening());
+    QVERIFY(h.error(QStringLiteral("bad-listen-host")));
+    QVERIFY(h.server.errorString().contains(QStringLiteral("example.org")));
+}
+
+void tst_Server::portInUseOnTheIpv6LoopbackFailsClearly()
+{
+    // Someone else holds [::1]:PORT: listening on 127.0.0.1 alone would split the clients
+    // of "localhost" between two programs, so the start fails and says where.
+    QTcpServer squatter;
+    QVERIFY(squatter.listen(QHostAddress(QHostAddress::LocalHostIPv6), 0));
+    ServerConfig config;
+    config.port = squatter.serverPort();
+    EventStore store;
+    EmbeddedServer server(&store);
+    QVERIFY(!server.start(config));
+    QVERIFY(!server.isListening());
+    QVERIFY(server.errorString().contains(QStringLiteral("[::1]:%1").arg(squatter.serverPort())));
+    QVERIFY(!accepts(QHostAddress(QHostAddress::LocalHost), squatter.serverPort()));
 }
 
 void tst_Server::pingsAreAnsweredAndPongsRecorded()

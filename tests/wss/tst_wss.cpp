@@ -161,7 +161,7 @@ void tst_Wss::servesWithChosenFiles()
     QCOMPARE(r.of(EventKind::Listening, EventSource::Server).size(), 1);
     QVERIFY(r.of(EventKind::Listening, EventSource::Server)
                 .first()
-                .url.startsWith(QStringLiteral("wss://127.0.0.1:")));
+                .url.startsWith(QStringLiteral("wss://localhost:")));
 
     TestClient client(server.url(), {m_files.ca.certificate});
     QTRY_COMPARE_WITH_TIMEOUT(client.connected.size(), 1, kTimeoutMs);
