@@ -5,6 +5,7 @@
 
 #include "events/eventstore.h"
 #include "events/jsonlines.h"
+#include "protocol/handshakerequest.h"
 #include "server/embeddedserver.h"
 #include "server/listenaddress.h"
 #include "tls/tlscontext.h"
@@ -127,6 +128,24 @@ int runServeCommand(const QStringList &arguments)
         QStringLiteral("max-message-size"),
         tr("Largest incoming message (default 16 MiB); larger ones close with 1009."), tr("BYTES"),
         QString::number(qint64(16) * 1024 * 1024));
+    const QCommandLineOption handshakeTimeoutOption(
+        QStringLiteral("handshake-timeout"),
+        tr("Seconds a client has, from the TCP accept, to complete the opening handshake "
+           "(default 10)."),
+        tr("SECONDS"), QStringLiteral("10"));
+    const QCommandLineOption maxHeadOption(
+        QStringLiteral("max-request-head"),
+        tr("Largest upgrade request head in bytes (default 16384); larger ones get 431."),
+        tr("BYTES"), QString::number(protocol::MaxRequestHeadSize));
+    const QCommandLineOption maxLineOption(
+        QStringLiteral("max-header-line"),
+        tr("Longest request or header line in bytes (default and most 8000); longer ones "
+           "get 431."),
+        tr("BYTES"), QString::number(protocol::MaxRequestLineSize));
+    const QCommandLineOption maxFieldsOption(
+        QStringLiteral("max-header-fields"),
+        tr("Most header fields in an upgrade request (default and most 100); more get 431."),
+        tr("COUNT"), QString::number(protocol::MaxHeaderFields));
     const QCommandLineOption certOption(QStringLiteral("tls-cert"),
                                         tr("Certificate chain (PEM) or PKCS#12 bundle for wss."),
                                         tr("FILE"));
@@ -148,7 +167,8 @@ int runServeCommand(const QStringList &arguments)
                                        tr("Write the JSON Lines event log here (\"-\": stdout)."),
                                        tr("FILE"));
     parser.addOptions({helpOption, listenOption, modeOption, replyOption, closeAfterOption,
-                       subprotocolOption, originOption, maxSizeOption, certOption, keyOption,
+                       subprotocolOption, originOption, maxSizeOption, handshakeTimeoutOption,
+                       maxHeadOption, maxLineOption, maxFieldsOption, certOption, keyOption,
                        passphraseOption, selfSignedOption, clientCaOption, requireClientCertOption,
                        logOption});
 
@@ -197,6 +217,46 @@ int runServeCommand(const QStringList &arguments)
                        .arg(parser.value(maxSizeOption)));
         return ExitUsage;
     }
+
+    // Qt's WebSocket stack itself drops lines of 8 KiB and more, and more than 100 header
+    // fields, without an answer: the bounds stop below, so that every request gets one.
+    const struct
+    {
+        const QCommandLineOption &option;
+        qint64 low;
+        qint64 high;
+        qsizetype *target;
+    } bounded[] = {
+        {maxHeadOption, 256, 1024 * 1024, &config.headLimits.maxHeadBytes},
+        {maxLineOption, 64, protocol::MaxRequestLineSize, &config.headLimits.maxLineBytes},
+    };
+    for (const auto &[option, low, high, target] : bounded) {
+        const qint64 value = parser.value(option).toLongLong(&ok);
+        if (!ok || value < low || value > high) {
+            printError(tr("--%1: \"%2\" is not a number from %3 to %4.")
+                           .arg(option.names().constFirst(), parser.value(option))
+                           .arg(low)
+                           .arg(high));
+            return ExitUsage;
+        }
+        *target = value;
+    }
+    config.headLimits.maxHeaderFields = parser.value(maxFieldsOption).toInt(&ok);
+    if (!ok || config.headLimits.maxHeaderFields < 1
+        || config.headLimits.maxHeaderFields > protocol::MaxHeaderFields) {
+        printError(tr("--max-header-fields: \"%1\" is not a number from 1 to %2.")
+                       .arg(parser.value(maxFieldsOption))
+                       .arg(protocol::MaxHeaderFields));
+        return ExitUsage;
+    }
+    const double timeoutSeconds = parser.value(handshakeTimeoutOption).toDouble(&ok);
+    if (!ok || timeoutSeconds < 0.1 || timeoutSeconds > 3600) {
+        printError(tr("--handshake-timeout: \"%1\" is not a number of seconds from 0.1 to "
+                      "3600.")
+                       .arg(parser.value(handshakeTimeoutOption)));
+        return ExitUsage;
+    }
+    config.handshakeTimeoutMs = int(timeoutSeconds * 1000);
 
     const bool fileTls = parser.isSet(certOption) || parser.isSet(keyOption);
     if (fileTls && parser.isSet(selfSignedOption)) {

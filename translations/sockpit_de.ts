@@ -2567,6 +2567,38 @@ Exit-Codes: 0, wenn sich jede Verbindung geöffnet hat, sonst 1, 2 bei Aufruffeh
         <source>Where to listen (default localhost:8080, that is 127.0.0.1 and ::1; port 0 picks a free one).</source>
         <translation>Wo gelauscht wird (Standard localhost:8080, also 127.0.0.1 und ::1; Port 0 wählt einen freien).</translation>
     </message>
+    <message>
+        <source>Seconds a client has, from the TCP accept, to complete the opening handshake (default 10).</source>
+        <translation>Sekunden, die ein Client ab der TCP-Annahme für den Eröffnungs-Handshake hat (Standard 10).</translation>
+    </message>
+    <message>
+        <source>Largest upgrade request head in bytes (default 16384); larger ones get 431.</source>
+        <translation>Größter Kopf einer Upgrade-Anfrage in Bytes (Standard 16384); größere erhalten 431.</translation>
+    </message>
+    <message>
+        <source>Longest request or header line in bytes (default and most 8000); longer ones get 431.</source>
+        <translation>Längste Anfrage- oder Kopfzeile in Bytes (Standard und Höchstwert 8000); längere erhalten 431.</translation>
+    </message>
+    <message>
+        <source>Most header fields in an upgrade request (default and most 100); more get 431.</source>
+        <translation>Höchstzahl der Kopffelder einer Upgrade-Anfrage (Standard und Höchstwert 100); mehr erhalten 431.</translation>
+    </message>
+    <message>
+        <source>COUNT</source>
+        <translation>ANZAHL</translation>
+    </message>
+    <message>
+        <source>--%1: &quot;%2&quot; is not a number from %3 to %4.</source>
+        <translation>--%1: „%2“ ist keine Zahl von %3 bis %4.</translation>
+    </message>
+    <message>
+        <source>--max-header-fields: &quot;%1&quot; is not a number from 1 to %2.</source>
+        <translation>--max-header-fields: „%1“ ist keine Zahl von 1 bis %2.</translation>
+    </message>
+    <message>
+        <source>--handshake-timeout: &quot;%1&quot; is not a number of seconds from 0.1 to 3600.</source>
+        <translation>--handshake-timeout: „%1“ ist keine Sekundenzahl von 0,1 bis 3600.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::client::WireTap</name>
@@ -2742,6 +2774,34 @@ Exit-Codes: 0, wenn sich jede Verbindung geöffnet hat, sonst 1, 2 bei Aufruffeh
     <message>
         <source>The request head is larger than %1 bytes.</source>
         <translation>Der Anfragekopf ist größer als %1 Bytes.</translation>
+    </message>
+    <message>
+        <source>A line of the request is longer than %1 bytes.</source>
+        <translation>Eine Zeile der Anfrage ist länger als %1 Bytes.</translation>
+    </message>
+    <message>
+        <source>This is a plain ws:// server, and the client began a TLS handshake: connect with ws://, or serve wss:// with a certificate.</source>
+        <translation>Dies ist ein einfacher ws://-Server, und der Client hat einen TLS-Handshake begonnen: Verbinden Sie mit ws:// oder bieten Sie wss:// mit einem Zertifikat an.</translation>
+    </message>
+    <message>
+        <source>The request does not start with an HTTP method.</source>
+        <translation>Die Anfrage beginnt nicht mit einer HTTP-Methode.</translation>
+    </message>
+    <message>
+        <source>The request&apos;s lines must end with CR LF.</source>
+        <translation>Die Zeilen der Anfrage müssen mit CR LF enden.</translation>
+    </message>
+    <message>
+        <source>The request has more than %1 header fields.</source>
+        <translation>Die Anfrage hat mehr als %1 Kopffelder.</translation>
+    </message>
+    <message>
+        <source>This server speaks HTTP/1.1; the request says %1.</source>
+        <translation>Dieser Server spricht HTTP/1.1; die Anfrage nennt %1.</translation>
+    </message>
+    <message>
+        <source>The request target %1 is not a path such as /chat.</source>
+        <translation>Das Anfrageziel %1 ist kein Pfad wie /chat.</translation>
     </message>
 </context>
 </TS>

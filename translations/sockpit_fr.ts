@@ -2567,6 +2567,38 @@ Codes de sortie : 0 si chaque connexion s’est ouverte, 1 sinon, 2 en cas d’e
         <source>Where to listen (default localhost:8080, that is 127.0.0.1 and ::1; port 0 picks a free one).</source>
         <translation>Où écouter (par défaut localhost:8080, c’est-à-dire 127.0.0.1 et ::1 ; le port 0 en choisit un libre).</translation>
     </message>
+    <message>
+        <source>Seconds a client has, from the TCP accept, to complete the opening handshake (default 10).</source>
+        <translation>Secondes dont dispose un client, depuis l’acceptation TCP, pour achever la poignée de main d’ouverture (10 par défaut).</translation>
+    </message>
+    <message>
+        <source>Largest upgrade request head in bytes (default 16384); larger ones get 431.</source>
+        <translation>Taille maximale de l’en-tête d’une requête de mise à niveau en octets (16384 par défaut) ; au-delà, réponse 431.</translation>
+    </message>
+    <message>
+        <source>Longest request or header line in bytes (default and most 8000); longer ones get 431.</source>
+        <translation>Longueur maximale d’une ligne de requête ou d’en-tête en octets (8000 par défaut et au plus) ; au-delà, réponse 431.</translation>
+    </message>
+    <message>
+        <source>Most header fields in an upgrade request (default and most 100); more get 431.</source>
+        <translation>Nombre maximal de champs d’en-tête d’une requête de mise à niveau (100 par défaut et au plus) ; au-delà, réponse 431.</translation>
+    </message>
+    <message>
+        <source>COUNT</source>
+        <translation>NOMBRE</translation>
+    </message>
+    <message>
+        <source>--%1: &quot;%2&quot; is not a number from %3 to %4.</source>
+        <translation>--%1 : « %2 » n’est pas un nombre de %3 à %4.</translation>
+    </message>
+    <message>
+        <source>--max-header-fields: &quot;%1&quot; is not a number from 1 to %2.</source>
+        <translation>--max-header-fields : « %1 » n’est pas un nombre de 1 à %2.</translation>
+    </message>
+    <message>
+        <source>--handshake-timeout: &quot;%1&quot; is not a number of seconds from 0.1 to 3600.</source>
+        <translation>--handshake-timeout : « %1 » n’est pas un nombre de secondes de 0,1 à 3600.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::client::WireTap</name>
@@ -2742,6 +2774,34 @@ Codes de sortie : 0 si chaque connexion s’est ouverte, 1 sinon, 2 en cas d’e
     <message>
         <source>The request head is larger than %1 bytes.</source>
         <translation>L’en-tête de la requête dépasse %1 octets.</translation>
+    </message>
+    <message>
+        <source>A line of the request is longer than %1 bytes.</source>
+        <translation>Une ligne de la requête dépasse %1 octets.</translation>
+    </message>
+    <message>
+        <source>This is a plain ws:// server, and the client began a TLS handshake: connect with ws://, or serve wss:// with a certificate.</source>
+        <translation>Ce serveur est en ws:// simple et le client a commencé une poignée de main TLS : connectez-vous en ws://, ou servez wss:// avec un certificat.</translation>
+    </message>
+    <message>
+        <source>The request does not start with an HTTP method.</source>
+        <translation>La requête ne commence pas par une méthode HTTP.</translation>
+    </message>
+    <message>
+        <source>The request&apos;s lines must end with CR LF.</source>
+        <translation>Les lignes de la requête doivent se terminer par CR LF.</translation>
+    </message>
+    <message>
+        <source>The request has more than %1 header fields.</source>
+        <translation>La requête a plus de %1 champs d’en-tête.</translation>
+    </message>
+    <message>
+        <source>This server speaks HTTP/1.1; the request says %1.</source>
+        <translation>Ce serveur parle HTTP/1.1 ; la requête indique %1.</translation>
+    </message>
+    <message>
+        <source>The request target %1 is not a path such as /chat.</source>
+        <translation>La cible de la requête %1 n’est pas un chemin tel que /chat.</translation>
     </message>
 </context>
 </TS>

@@ -2567,6 +2567,38 @@ Exit codes: 0 when every connection opened, 1 otherwise, 2 on usage errors.</sou
         <source>Where to listen (default localhost:8080, that is 127.0.0.1 and ::1; port 0 picks a free one).</source>
         <translation>监听位置（默认 localhost:8080，即 127.0.0.1 和 ::1；端口 0 自动选择空闲端口）。</translation>
     </message>
+    <message>
+        <source>Seconds a client has, from the TCP accept, to complete the opening handshake (default 10).</source>
+        <translation>客户端从 TCP 接受起完成开始握手的秒数（默认 10）。</translation>
+    </message>
+    <message>
+        <source>Largest upgrade request head in bytes (default 16384); larger ones get 431.</source>
+        <translation>升级请求头的最大字节数（默认 16384）；更大的请求得到 431。</translation>
+    </message>
+    <message>
+        <source>Longest request or header line in bytes (default and most 8000); longer ones get 431.</source>
+        <translation>请求行或头部行的最大字节数（默认且最多 8000）；更长的得到 431。</translation>
+    </message>
+    <message>
+        <source>Most header fields in an upgrade request (default and most 100); more get 431.</source>
+        <translation>升级请求中头部字段的最大数量（默认且最多 100）；更多的得到 431。</translation>
+    </message>
+    <message>
+        <source>COUNT</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>--%1: &quot;%2&quot; is not a number from %3 to %4.</source>
+        <translation>--%1：“%2”不是 %3 到 %4 之间的数字。</translation>
+    </message>
+    <message>
+        <source>--max-header-fields: &quot;%1&quot; is not a number from 1 to %2.</source>
+        <translation>--max-header-fields：“%1”不是 1 到 %2 之间的数字。</translation>
+    </message>
+    <message>
+        <source>--handshake-timeout: &quot;%1&quot; is not a number of seconds from 0.1 to 3600.</source>
+        <translation>--handshake-timeout：“%1”不是 0.1 到 3600 之间的秒数。</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::client::WireTap</name>
@@ -2742,6 +2774,34 @@ Exit codes: 0 when every connection opened, 1 otherwise, 2 on usage errors.</sou
     <message>
         <source>The request head is larger than %1 bytes.</source>
         <translation>请求头部超过 %1 字节。</translation>
+    </message>
+    <message>
+        <source>A line of the request is longer than %1 bytes.</source>
+        <translation>请求中有一行超过 %1 字节。</translation>
+    </message>
+    <message>
+        <source>This is a plain ws:// server, and the client began a TLS handshake: connect with ws://, or serve wss:// with a certificate.</source>
+        <translation>这是普通的 ws:// 服务器，而客户端开始了 TLS 握手：请用 ws:// 连接，或使用证书提供 wss:// 服务。</translation>
+    </message>
+    <message>
+        <source>The request does not start with an HTTP method.</source>
+        <translation>请求没有以 HTTP 方法开头。</translation>
+    </message>
+    <message>
+        <source>The request&apos;s lines must end with CR LF.</source>
+        <translation>请求的每一行必须以 CR LF 结尾。</translation>
+    </message>
+    <message>
+        <source>The request has more than %1 header fields.</source>
+        <translation>请求的头部字段超过 %1 个。</translation>
+    </message>
+    <message>
+        <source>This server speaks HTTP/1.1; the request says %1.</source>
+        <translation>此服务器使用 HTTP/1.1；请求声明的是 %1。</translation>
+    </message>
+    <message>
+        <source>The request target %1 is not a path such as /chat.</source>
+        <translation>请求目标 %1 不是 /chat 这样的路径。</translation>
     </message>
 </context>
 </TS>

@@ -9,9 +9,38 @@ namespace sockpit::protocol {
 
 namespace {
 
-QString tr(const char *text)
+// A sentence of this file: English on the wire, translated in the log. The source is
+// marked with QT_TRANSLATE_NOOP so that lupdate files it under "sockpit::protocol".
+struct Text
 {
-    return QCoreApplication::translate("sockpit::protocol", text);
+    const char *source = "";
+    QStringList args;
+
+    Text arg(const QString &value) const
+    {
+        Text t = *this;
+        t.args.append(value);
+        return t;
+    }
+    Text arg(qint64 value) const { return arg(QString::number(value)); }
+    QString english() const { return substitute(QString::fromUtf8(source)); }
+    QString translated() const
+    {
+        return substitute(QCoreApplication::translate("sockpit::protocol", source));
+    }
+
+private:
+    QString substitute(QString text) const
+    {
+        for (const QString &value : args)
+            text = text.arg(value);
+        return text;
+    }
+};
+
+Text text(const char *source)
+{
+    return Text{source, {}};
 }
 
 // RFC 7230 section 3.2.6: tchar.
@@ -61,16 +90,28 @@ bool parseVersion(QByteArrayView version, int *major, int *minor)
     return true;
 }
 
-HandshakeVerdict reject(int status, QByteArray phrase, QString errorId, QString sentence,
+HandshakeVerdict reject(int status, QByteArray phrase, QString errorId, const Text &why,
                         HeaderList extra = {})
 {
     HandshakeVerdict v;
     v.status = status;
     v.reasonPhrase = std::move(phrase);
     v.errorId = std::move(errorId);
-    v.sentence = std::move(sentence);
+    v.sentence = why.translated();
+    v.wireText = why.english();
     v.extraHeaders = std::move(extra);
     return v;
+}
+
+HandshakeVerdict malformed(const Text &why)
+{
+    return reject(400, "Bad Request", QStringLiteral("handshake-rejected-malformed"), why);
+}
+
+HandshakeVerdict tooLarge(const Text &why)
+{
+    return reject(431, "Request Header Fields Too Large",
+                  QStringLiteral("handshake-rejected-too-large"), why);
 }
 
 // RFC 7231 section 6.5.15: a 426 must say which protocol to switch to. (No
@@ -80,32 +121,10 @@ HeaderList upgradeRequiredHeaders()
     return {{QByteArrayLiteral("Upgrade"), QByteArrayLiteral("websocket")}};
 }
 
-} // namespace
-
-HeadScan scanRequestHead(QByteArrayView received, qsizetype maxSize)
+std::optional<ParsedRequestHead> parseHead(QByteArrayView head, Text *why)
 {
-    // The head ends with an empty line. RFC 7230 section 3.5 lets a recipient accept a bare
-    // LF as a line terminator, so "\n\n" and "\n\r\n" end it too.
-    const qsizetype limit = std::min(received.size(), maxSize);
-    for (qsizetype i = 0; i < limit; ++i) {
-        if (received.at(i) != '\n')
-            continue;
-        if (i + 1 < received.size() && received.at(i + 1) == '\n' && i + 2 <= maxSize)
-            return {HeadScan::Complete, i + 2};
-        if (i + 2 < received.size() && received.at(i + 1) == '\r' && received.at(i + 2) == '\n'
-            && i + 3 <= maxSize)
-            return {HeadScan::Complete, i + 3};
-    }
-    if (received.size() >= maxSize)
-        return {HeadScan::TooLarge, 0};
-    return {HeadScan::Incomplete, 0};
-}
-
-std::optional<ParsedRequestHead> parseRequestHead(QByteArrayView head, QString *error)
-{
-    auto fail = [error](const QString &why) -> std::optional<ParsedRequestHead> {
-        if (error)
-            *error = why;
+    auto fail = [why](const Text &reason) -> std::optional<ParsedRequestHead> {
+        *why = reason;
         return std::nullopt;
     };
 
@@ -127,14 +146,15 @@ std::optional<ParsedRequestHead> parseRequestHead(QByteArrayView head, QString *
     while (!lines.isEmpty() && lines.back().isEmpty())
         lines.removeLast();
     if (lines.isEmpty())
-        return fail(tr("The request is empty."));
+        return fail(text(QT_TRANSLATE_NOOP("sockpit::protocol", "The request is empty.")));
 
     // request-line = method SP request-target SP HTTP-version (RFC 7230 section 3.1.1)
     const QByteArrayView requestLine = lines.front();
     const qsizetype firstSpace = requestLine.indexOf(' ');
     const qsizetype lastSpace = requestLine.lastIndexOf(' ');
     if (firstSpace <= 0 || lastSpace <= firstSpace + 1)
-        return fail(tr("The request line is not \"METHOD TARGET HTTP/1.1\"."));
+        return fail(text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                           "The request line is not \"METHOD TARGET HTTP/1.1\".")));
     ParsedRequestHead parsed;
     const QByteArrayView method = requestLine.first(firstSpace);
     const QByteArrayView target = requestLine.sliced(firstSpace + 1, lastSpace - firstSpace - 1);
@@ -142,11 +162,14 @@ std::optional<ParsedRequestHead> parseRequestHead(QByteArrayView head, QString *
     int major = 0;
     int minor = 0;
     if (!isToken(method))
-        return fail(tr("The request method is not a valid token."));
+        return fail(text(
+            QT_TRANSLATE_NOOP("sockpit::protocol", "The request method is not a valid token.")));
     if (target.contains(' ') || target.contains('\t'))
-        return fail(tr("The request target contains white space."));
+        return fail(text(
+            QT_TRANSLATE_NOOP("sockpit::protocol", "The request target contains white space.")));
     if (!parseVersion(version, &major, &minor))
-        return fail(tr("The request line does not end with an HTTP version."));
+        return fail(text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                           "The request line does not end with an HTTP version.")));
     parsed.head.method = method.toByteArray();
     parsed.head.target = target.toByteArray();
     parsed.version = version.toByteArray();
@@ -155,18 +178,116 @@ std::optional<ParsedRequestHead> parseRequestHead(QByteArrayView head, QString *
         const QByteArrayView line = lines.at(i);
         // RFC 7230 section 3.2.4: obsolete line folding may be rejected with 400.
         if (line.startsWith(' ') || line.startsWith('\t'))
-            return fail(tr("A header field is folded over several lines."));
+            return fail(text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                               "A header field is folded over several lines.")));
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
-            return fail(tr("A header line has no name followed by a colon."));
+            return fail(text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                               "A header line has no name followed by a colon.")));
         const QByteArrayView name = line.first(colon);
         // Section 3.2.4: no white space between the field name and the colon.
         if (!isToken(name))
-            return fail(tr("A header name is not a valid token."));
+            return fail(text(
+                QT_TRANSLATE_NOOP("sockpit::protocol", "A header name is not a valid token.")));
         parsed.head.headers.append(
             {name.toByteArray(), trimmedView(line.sliced(colon + 1)).toByteArray()});
     }
     return parsed;
+}
+
+} // namespace
+
+std::optional<ParsedRequestHead> parseRequestHead(QByteArrayView head, QString *error)
+{
+    Text why;
+    std::optional<ParsedRequestHead> parsed = parseHead(head, &why);
+    if (!parsed && error)
+        *error = why.translated();
+    return parsed;
+}
+
+std::optional<ParsedRequestHead> parseRequestHead(QByteArrayView head, HandshakeVerdict *rejection)
+{
+    Text why;
+    std::optional<ParsedRequestHead> parsed = parseHead(head, &why);
+    if (!parsed && rejection)
+        *rejection = malformed(why);
+    return parsed;
+}
+
+HeadScan scanRequestHead(QByteArrayView received, const HeadLimits &limits)
+{
+    HeadScan scan;
+    auto rejected = [&scan](HandshakeVerdict verdict) {
+        scan.status = HeadScan::Rejected;
+        scan.rejection = std::move(verdict);
+        return scan;
+    };
+    auto lineTooLong = [&] {
+        return rejected(
+            tooLarge(text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                            "A line of the request is longer than %1 bytes."))
+                         .arg(limits.maxLineBytes)));
+    };
+    auto headTooLarge = [&] {
+        return rejected(
+            tooLarge(text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                            "The request head is larger than %1 bytes."))
+                         .arg(limits.maxHeadBytes)));
+    };
+    bool requestLineSeen = false;
+    int fields = 0;
+    qsizetype lineStart = 0;
+    for (qsizetype i = 0; i < received.size(); ++i) {
+        const char c = received.at(i);
+        // The first byte of a request is a method's (RFC 7230 section 3.1.1); RFC 7230
+        // section 3.5 allows empty lines before it.
+        if (!requestLineSeen && i == lineStart && c != '\r' && c != '\n' && !isTokenChar(c)) {
+            // 0x16 0x03: a TLS handshake record, i.e. a wss:// client on a ws:// port.
+            if (c == 0x16 && i + 1 < received.size() && received.at(i + 1) == 0x03) {
+                return rejected(reject(
+                    400, "Bad Request", QStringLiteral("handshake-rejected-tls-on-plain-port"),
+                    text(QT_TRANSLATE_NOOP(
+                        "sockpit::protocol",
+                        "This is a plain ws:// server, and the client began a TLS handshake: "
+                        "connect with ws://, or serve wss:// with a certificate."))));
+            }
+            return rejected(malformed(text(QT_TRANSLATE_NOOP(
+                "sockpit::protocol", "The request does not start with an HTTP method."))));
+        }
+        if (c != '\n')
+            continue;
+        // Qt's WebSocket stack reads CR LF lines only: a bare LF would leave it waiting.
+        if (i == lineStart || received.at(i - 1) != '\r')
+            return rejected(malformed(text(QT_TRANSLATE_NOOP(
+                "sockpit::protocol", "The request's lines must end with CR LF."))));
+        const qsizetype length = i - 1 - lineStart;
+        if (length > limits.maxLineBytes)
+            return lineTooLong();
+        lineStart = i + 1;
+        if (length == 0 && !requestLineSeen)
+            continue;
+        if (length == 0) {
+            if (i + 1 > limits.maxHeadBytes)
+                return headTooLarge();
+            scan.status = HeadScan::Complete;
+            scan.length = i + 1;
+            return scan;
+        }
+        if (requestLineSeen && ++fields > limits.maxHeaderFields) {
+            return rejected(
+                tooLarge(text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                                "The request has more than %1 header fields."))
+                             .arg(limits.maxHeaderFields)));
+        }
+        requestLineSeen = true;
+    }
+    // Incomplete so far; the limits hold for what has arrived (a CR may still end the line).
+    if (received.size() - lineStart > limits.maxLineBytes + 1)
+        return lineTooLong();
+    if (received.size() >= limits.maxHeadBytes)
+        return headTooLarge();
+    return scan;
 }
 
 std::optional<QByteArray> headerValue(const HeaderList &headers, QByteArrayView name)
@@ -220,30 +341,53 @@ HandshakeVerdict validateUpgradeRequest(const ParsedRequestHead &request,
     // requires an Allow header with 405.
     if (request.head.method != "GET") {
         return reject(405, "Method Not Allowed", QStringLiteral("handshake-rejected-method"),
-                      tr("A WebSocket handshake must use the GET method."),
+                      text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                             "A WebSocket handshake must use the GET method.")),
                       {{QByteArrayLiteral("Allow"), QByteArrayLiteral("GET")}});
     }
     int major = 0;
     int minor = 0;
     if (!parseVersion(request.version, &major, &minor) || major < 1 || (major == 1 && minor < 1)) {
         return reject(400, "Bad Request", QStringLiteral("handshake-rejected-http-version"),
-                      tr("A WebSocket handshake needs HTTP/1.1 or later."));
+                      text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                             "A WebSocket handshake needs HTTP/1.1 or later.")));
+    }
+    // An upgrade is an HTTP/1.1 mechanism; "HTTP/2.0" on a request line is no HTTP/2
+    // (which has no request line) and no version this server speaks (RFC 7231 6.6.6).
+    if (major > 1) {
+        return reject(505, "HTTP Version Not Supported",
+                      QStringLiteral("handshake-rejected-http-version"),
+                      text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                             "This server speaks HTTP/1.1; the request says %1."))
+                          .arg(QString::fromLatin1(request.version)));
+    }
+    // Section 4.1: the target is a /resource name, or an absolute ws(s) or http(s) URL
+    // (RFC 7230 section 5.3.2); "*" and other forms name no resource.
+    const QByteArray &target = request.head.target;
+    if (!target.startsWith('/') && !target.contains("://")) {
+        return reject(400, "Bad Request", QStringLiteral("handshake-rejected-bad-target"),
+                      text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                             "The request target %1 is not a path such as /chat."))
+                          .arg(QString::fromLatin1(target)));
     }
 
     const bool hasUpgrade = headerValue(headers, "Upgrade").has_value();
     const bool connectionUpgrade = headerHasToken(headers, "Connection", "Upgrade");
     // A plain page request (no upgrade asked for at all): tell the visitor what this is.
     if (!hasUpgrade && !connectionUpgrade) {
-        return reject(426, "Upgrade Required", QStringLiteral("handshake-rejected-not-websocket"),
-                      tr("This is a WebSocket endpoint: connect with a WebSocket client "
-                         "(Upgrade: websocket)."),
-                      upgradeRequiredHeaders());
+        return reject(
+            426, "Upgrade Required", QStringLiteral("handshake-rejected-not-websocket"),
+            text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                   "This is a WebSocket endpoint: connect with a WebSocket client "
+                                   "(Upgrade: websocket).")),
+            upgradeRequiredHeaders());
     }
 
     // Item 2: a Host header field.
     if (!headerValue(headers, "Host"))
-        return reject(400, "Bad Request", QStringLiteral("handshake-rejected-no-host"),
-                      tr("The handshake has no Host header."));
+        return reject(
+            400, "Bad Request", QStringLiteral("handshake-rejected-no-host"),
+            text(QT_TRANSLATE_NOOP("sockpit::protocol", "The handshake has no Host header.")));
 
     // Item 3: Upgrade must contain "websocket" (case-insensitive). A missing or different
     // protocol gets 426, not 400: RFC 7231 section 6.5.15 defines 426 for exactly "the
@@ -251,26 +395,31 @@ HandshakeVerdict validateUpgradeRequest(const ParsedRequestHead &request,
     // the request is otherwise well-formed HTTP, so 400 would blame its syntax wrongly.
     if (!headerHasToken(headers, "Upgrade", "websocket")) {
         return reject(426, "Upgrade Required", QStringLiteral("handshake-rejected-bad-upgrade"),
-                      tr("The Upgrade header does not ask for \"websocket\"."),
+                      text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                             "The Upgrade header does not ask for \"websocket\".")),
                       upgradeRequiredHeaders());
     }
 
     // Item 4: Connection must contain the "Upgrade" token (RFC 7230 section 6.1 list).
     if (!connectionUpgrade) {
-        return reject(400, "Bad Request",
-                      QStringLiteral("handshake-rejected-no-connection-upgrade"),
-                      tr("The Connection header does not contain \"Upgrade\"."));
+        return reject(
+            400, "Bad Request", QStringLiteral("handshake-rejected-no-connection-upgrade"),
+            text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                   "The Connection header does not contain \"Upgrade\".")));
     }
 
     // Item 5: Sec-WebSocket-Key, base64 of 16 bytes (section 4.1), exactly once.
     const std::optional<QByteArray> key = headerValue(headers, "Sec-WebSocket-Key");
     if (!key || key->isEmpty()) {
         return reject(400, "Bad Request", QStringLiteral("handshake-rejected-missing-key"),
-                      tr("The handshake has no Sec-WebSocket-Key header."));
+                      text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                             "The handshake has no Sec-WebSocket-Key header.")));
     }
     if (!isValidClientKey(*key)) {
-        return reject(400, "Bad Request", QStringLiteral("handshake-rejected-bad-key"),
-                      tr("The Sec-WebSocket-Key is not the base64 of 16 bytes."));
+        return reject(
+            400, "Bad Request", QStringLiteral("handshake-rejected-bad-key"),
+            text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                   "The Sec-WebSocket-Key is not the base64 of 16 bytes.")));
     }
 
     // Item 6 and section 4.4: a version the server does not speak gets 426 with the
@@ -278,14 +427,18 @@ HandshakeVerdict validateUpgradeRequest(const ParsedRequestHead &request,
     const std::optional<QByteArray> version = headerValue(headers, "Sec-WebSocket-Version");
     if (!version) {
         return reject(400, "Bad Request", QStringLiteral("handshake-rejected-missing-version"),
-                      tr("The handshake has no Sec-WebSocket-Version header."),
+                      text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                             "The handshake has no Sec-WebSocket-Version header.")),
                       {{QByteArrayLiteral("Sec-WebSocket-Version"), QByteArrayLiteral("13")}});
     }
     if (trimmedView(*version) != "13") {
-        return reject(426, "Upgrade Required", QStringLiteral("handshake-rejected-bad-version"),
-                      tr("WebSocket version %1 is not supported; this server speaks version 13.")
-                          .arg(QString::fromLatin1(*version)),
-                      {{QByteArrayLiteral("Sec-WebSocket-Version"), QByteArrayLiteral("13")}});
+        return reject(
+            426, "Upgrade Required", QStringLiteral("handshake-rejected-bad-version"),
+            text(QT_TRANSLATE_NOOP(
+                     "sockpit::protocol",
+                     "WebSocket version %1 is not supported; this server speaks version 13."))
+                .arg(QString::fromLatin1(*version)),
+            {{QByteArrayLiteral("Sec-WebSocket-Version"), QByteArrayLiteral("13")}});
     }
 
     // Section 4.2.2 item 4 / section 10.2: a server may refuse origins it does not trust
@@ -301,39 +454,31 @@ HandshakeVerdict validateUpgradeRequest(const ParsedRequestHead &request,
                 allowed = true;
         }
         if (!allowed) {
-            return reject(403, "Forbidden", QStringLiteral("handshake-rejected-origin"),
-                          origin ? tr("The origin %1 is not allowed.").arg(originText)
-                                 : tr("The handshake has no Origin header and only listed "
-                                      "origins are allowed."));
+            return reject(
+                403, "Forbidden", QStringLiteral("handshake-rejected-origin"),
+                origin
+                    ? text(QT_TRANSLATE_NOOP("sockpit::protocol", "The origin %1 is not allowed."))
+                          .arg(originText)
+                    : text(QT_TRANSLATE_NOOP("sockpit::protocol",
+                                             "The handshake has no Origin header and only listed "
+                                             "origins are allowed.")));
         }
     }
     return HandshakeVerdict{};
 }
 
-HandshakeVerdict tooLargeVerdict()
-{
-    // RFC 6585 section 5.
-    return reject(431, "Request Header Fields Too Large",
-                  QStringLiteral("handshake-rejected-too-large"),
-                  tr("The request head is larger than %1 bytes.").arg(MaxRequestHeadSize));
-}
-
-HandshakeVerdict malformedVerdict(const QString &why)
-{
-    return reject(400, "Bad Request", QStringLiteral("handshake-rejected-malformed"), why);
-}
-
-HttpResponseHead rejectionResponse(const HandshakeVerdict &verdict)
+HttpResponseHead rejectionResponse(const HandshakeVerdict &verdict, QByteArrayView requestMethod)
 {
     HttpResponseHead response;
     response.status = verdict.status;
     response.reason = verdict.reasonPhrase;
-    response.body = QByteArray(verdict.sentence.toUtf8() % '\n');
+    const QByteArray body = QByteArray(verdict.wireText.toUtf8() % '\n');
     response.headers = verdict.extraHeaders;
     response.headers.append(
         {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain; charset=utf-8")});
-    response.headers.append(
-        {QByteArrayLiteral("Content-Length"), QByteArray::number(response.body.size())});
+    response.headers.append({QByteArrayLiteral("Content-Length"), QByteArray::number(body.size())});
+    if (requestMethod != "HEAD")
+        response.body = body;
     response.headers.append({QByteArrayLiteral("Connection"), QByteArrayLiteral("close")});
     return response;
 }

@@ -536,23 +536,23 @@ void EmbeddedServer::Private::watchSocket(QTcpSocket *socket)
 void EmbeddedServer::Private::readHead(QTcpSocket *socket, qint64 id)
 {
     // peek, never read: QWebSocketServer must find the request untouched.
-    const QByteArray received = socket->peek(protocol::MaxRequestHeadSize + 1);
-    const protocol::HeadScan scan = protocol::scanRequestHead(received);
+    const QByteArray received = socket->peek(config.headLimits.maxHeadBytes + 1);
+    const protocol::HeadScan scan = protocol::scanRequestHead(received, config.headLimits);
     if (scan.status == protocol::HeadScan::Incomplete)
         return;
     auto *timer = socket->findChild<QTimer *>(QString(), Qt::FindDirectChildrenOnly);
     if (timer)
         delete timer; // also drops the readyRead/disconnected connections made with it
 
-    if (scan.status == protocol::HeadScan::TooLarge) {
-        reject(socket, id, HttpRequestHead(), protocol::tooLargeVerdict());
+    if (scan.status == protocol::HeadScan::Rejected) {
+        reject(socket, id, HttpRequestHead(), scan.rejection);
         return;
     }
-    QString parseError;
+    protocol::HandshakeVerdict malformed;
     const std::optional<protocol::ParsedRequestHead> parsed
-        = protocol::parseRequestHead(QByteArrayView(received).first(scan.length), &parseError);
+        = protocol::parseRequestHead(QByteArrayView(received).first(scan.length), &malformed);
     if (!parsed) {
-        reject(socket, id, HttpRequestHead(), protocol::malformedVerdict(parseError));
+        reject(socket, id, HttpRequestHead(), malformed);
         return;
     }
     const protocol::HandshakeVerdict verdict
@@ -694,7 +694,7 @@ void EmbeddedServer::Private::handOffNext()
 void EmbeddedServer::Private::reject(QTcpSocket *socket, qint64 id, const HttpRequestHead &request,
                                      const protocol::HandshakeVerdict &verdict)
 {
-    const HttpResponseHead response = protocol::rejectionResponse(verdict);
+    const HttpResponseHead response = protocol::rejectionResponse(verdict, request.method);
     const QString peer = addressWithPort(socket->peerAddress(), socket->peerPort());
     recordHandshake(id, peer, request, response);
     record(makeErrorEvent(EventSource::Server, id, verdict.errorId,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/handshakerequest.h"
 #include "tls/tlssettings.h"
 
 #include <QString>
@@ -37,8 +38,11 @@ struct ServerConfig
     QStringList allowedOrigins; // empty: any origin
     qint64 maxMessageSize = qint64(16) * 1024 * 1024;
     TlsServerSettings tls;
-    // How long a peer may take to send a complete upgrade request before it is dropped.
+    // The whole opening handshake must be done this long after the TCP accept (TLS, the
+    // upgrade request and Qt's answer), or the connection is dropped with an error event.
     int handshakeTimeoutMs = 10000;
+    // Bounds on the upgrade request; past them the answer is 431 (see handshakerequest.h).
+    protocol::HeadLimits headLimits;
 };
 
 } // namespace sockpit

@@ -87,6 +87,7 @@ class tst_CoreLang : public QObject
 private Q_SLOTS:
     void sentencesAreTranslated_data();
     void sentencesAreTranslated();
+    void wireTextStaysEnglish();
 };
 
 void tst_CoreLang::sentencesAreTranslated_data()
@@ -114,6 +115,23 @@ void tst_CoreLang::sentencesAreTranslated()
     QVERIFY(installTranslations(*QCoreApplication::instance(), QStringLiteral("en")));
     QVERIFY(!german.isEmpty());
     QVERIFY2(german != english, qPrintable(QStringLiteral("still English: ") + english));
+}
+
+void tst_CoreLang::wireTextStaysEnglish()
+{
+    // What a peer receives (an HTTP rejection's body) is fixed English whatever the
+    // window's language; only the log's sentence is translated.
+    QVERIFY(installTranslations(*QCoreApplication::instance(), QStringLiteral("de")));
+    const auto parsed = protocol::parseRequestHead(
+        "POST /chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: "
+        "Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: "
+        "13\r\n\r\n");
+    QVERIFY(parsed);
+    const protocol::HandshakeVerdict verdict = protocol::validateUpgradeRequest(*parsed, {});
+    const QByteArray body = protocol::rejectionResponse(verdict).body;
+    QVERIFY(installTranslations(*QCoreApplication::instance(), QStringLiteral("en")));
+    QCOMPARE(body, QByteArray("A WebSocket handshake must use the GET method.\n"));
+    QVERIFY(verdict.sentence != verdict.wireText);
 }
 
 QTEST_MAIN(tst_CoreLang)

@@ -35,15 +35,34 @@ QByteArray tutorialRequest(const QByteArray &extraOrReplacement = QByteArray(),
 HandshakeVerdict verdictFor(const QByteArray &raw, const QStringList &origins = {})
 {
     const HeadScan scan = scanRequestHead(raw);
-    if (scan.status == HeadScan::TooLarge)
-        return tooLargeVerdict();
-    if (scan.status != HeadScan::Complete)
-        return malformedVerdict(QStringLiteral("incomplete"));
-    QString error;
-    const auto parsed = parseRequestHead(QByteArrayView(raw).first(scan.length), &error);
+    if (scan.status == HeadScan::Rejected)
+        return scan.rejection;
+    if (scan.status != HeadScan::Complete) {
+        HandshakeVerdict incomplete;
+        incomplete.status = 0;
+        return incomplete;
+    }
+    HandshakeVerdict malformed;
+    const auto parsed = parseRequestHead(QByteArrayView(raw).first(scan.length), &malformed);
     if (!parsed)
-        return malformedVerdict(error);
+        return malformed;
     return validateUpgradeRequest(*parsed, UpgradePolicy{origins});
+}
+
+// The tutorial's request with `count` extra header fields, or one of `lineLength` bytes.
+QByteArray requestWithFields(int count)
+{
+    QByteArray extra;
+    for (int i = 0; i < count; ++i)
+        extra += "X-Field-" + QByteArray::number(i) + ": v\r\n";
+    return tutorialRequest().chopped(2) + extra + "\r\n";
+}
+
+QByteArray requestWithLine(qsizetype lineLength)
+{
+    const QByteArray name = "X-Long: ";
+    return tutorialRequest().chopped(2) + name + QByteArray(lineLength - name.size(), 'a')
+        + "\r\n\r\n";
 }
 
 } // namespace
@@ -58,6 +77,10 @@ private Q_SLOTS:
     void headSplitAcrossManyChunks();
     void headOverTheCapIsTooLarge();
     void rejectionResponseIsCompleteHttp();
+    void aHeadRequestIsAnsweredWithoutABody();
+    void badFramingIsRejectedBeforeTheHeadEnds_data();
+    void badFramingIsRejectedBeforeTheHeadEnds();
+    void theLimitsAreSettings();
     void acceptResponseCarriesTheAcceptKey();
     void subprotocolFollowsServerPreference_data();
     void subprotocolFollowsServerPreference();
@@ -136,6 +159,28 @@ void tst_Handshake::ladder_data()
     QTest::newRow("white space before a header colon gets 400")
         << QByteArray("GET / HTTP/1.1\r\nHost : h\r\n\r\n") << any << 400
         << QStringLiteral("handshake-rejected-malformed") << QByteArray() << QByteArray();
+    QTest::newRow("* as the request target gets 400 (section 4.1: a resource name)")
+        << tutorialRequest({}, {}, "GET * HTTP/1.1") << any << 400
+        << QStringLiteral("handshake-rejected-bad-target") << QByteArray() << QByteArray();
+    QTest::newRow("an absolute ws URL as the target is accepted")
+        << tutorialRequest({}, {}, "GET ws://localhost:8080/chat HTTP/1.1") << any << 101
+        << QString() << QByteArray() << QByteArray();
+    QTest::newRow("HTTP/2.0 on a request line gets 505")
+        << tutorialRequest({}, {}, "GET /chat HTTP/2.0") << any << 505
+        << QStringLiteral("handshake-rejected-http-version") << QByteArray() << QByteArray();
+    QTest::newRow("bare LF line endings get 400")
+        << QByteArray(tutorialRequest()).replace("\r\n", "\n") << any << 400
+        << QStringLiteral("handshake-rejected-malformed") << QByteArray() << QByteArray();
+    QTest::newRow("a header line of 8000 bytes is accepted")
+        << requestWithLine(8000) << any << 101 << QString() << QByteArray() << QByteArray();
+    QTest::newRow("a header line of 8001 bytes gets 431")
+        << requestWithLine(8001) << any << 431 << QStringLiteral("handshake-rejected-too-large")
+        << QByteArray() << QByteArray();
+    QTest::newRow("100 header fields are accepted")
+        << requestWithFields(100 - 5) << any << 101 << QString() << QByteArray() << QByteArray();
+    QTest::newRow("101 header fields get 431")
+        << requestWithFields(101 - 5) << any << 431
+        << QStringLiteral("handshake-rejected-too-large") << QByteArray() << QByteArray();
     QTest::newRow("a head over 16 KiB gets 431")
         << QByteArray(tutorialRequest().chopped(2) + "X-Big: " + QByteArray(17000, 'a')
                       + "\r\n\r\n")
@@ -156,8 +201,10 @@ void tst_Handshake::ladder()
     QCOMPARE(verdict.status, status);
     QCOMPARE(verdict.errorId, errorId);
     QCOMPARE(verdict.accepted(), status == 101);
-    if (!verdict.accepted())
+    if (!verdict.accepted()) {
         QVERIFY(!verdict.sentence.isEmpty());
+        QVERIFY(!verdict.wireText.isEmpty());
+    }
     if (!headerName.isEmpty()) {
         const auto value = sockpit::protocol::headerValue(verdict.extraHeaders, headerName);
         QVERIFY2(value.has_value(), headerName.constData());
@@ -202,15 +249,23 @@ void tst_Handshake::headSplitAcrossManyChunks()
 
 void tst_Handshake::headOverTheCapIsTooLarge()
 {
-    const QByteArray endless = "GET / HTTP/1.1\r\nX: " + QByteArray(MaxRequestHeadSize, 'a');
-    QCOMPARE(scanRequestHead(endless).status, HeadScan::TooLarge);
-    QCOMPARE(scanRequestHead(endless.first(MaxRequestHeadSize - 1)).status, HeadScan::Incomplete);
+    // Many short lines, so that the head's bound (not a line's) is the one that counts.
+    QByteArray endless = "GET / HTTP/1.1\r\n";
+    while (endless.size() < MaxRequestHeadSize)
+        endless += "X: " + QByteArray(60, 'a') + "\r\n";
+    HeadLimits manyFields;
+    manyFields.maxHeaderFields = 10000;
+    QCOMPARE(scanRequestHead(endless, manyFields).status, HeadScan::Rejected);
+    QCOMPARE(scanRequestHead(endless, manyFields).rejection.status, 431);
+    QCOMPARE(scanRequestHead(endless.first(MaxRequestHeadSize - 1), manyFields).status,
+             HeadScan::Incomplete);
     // Exactly at the cap with the empty line still inside: complete.
-    QByteArray atCap = "GET / HTTP/1.1\r\nX: ";
-    atCap += QByteArray(MaxRequestHeadSize - atCap.size() - 4, 'a') + "\r\n\r\n";
+    QByteArray atCap = "GET / HTTP/1.1\r\n";
+    while (atCap.size() + 64 + 2 < MaxRequestHeadSize)
+        atCap += "X: " + QByteArray(59, 'a') + "\r\n";
+    atCap += "Y: " + QByteArray(MaxRequestHeadSize - atCap.size() - 7, 'a') + "\r\n\r\n";
     QCOMPARE(atCap.size(), MaxRequestHeadSize);
-    QCOMPARE(scanRequestHead(atCap).status, HeadScan::Complete);
-    QCOMPARE(tooLargeVerdict().status, 431);
+    QCOMPARE(scanRequestHead(atCap, manyFields).status, HeadScan::Complete);
 }
 
 void tst_Handshake::rejectionResponseIsCompleteHttp()
@@ -225,6 +280,69 @@ void tst_Handshake::rejectionResponseIsCompleteHttp()
     QCOMPARE(headerValue(response.headers, "Content-Length"),
              QByteArray::number(bytes.size() - bodyStart));
     QVERIFY(bytes.mid(bodyStart).contains("13"));
+}
+
+void tst_Handshake::aHeadRequestIsAnsweredWithoutABody()
+{
+    // RFC 7231 section 4.3.2: a response to HEAD has no body; its Content-Length may say
+    // what a GET would have received.
+    const HandshakeVerdict verdict = verdictFor(tutorialRequest({}, {}, "HEAD /chat HTTP/1.1"));
+    QCOMPARE(verdict.status, 405);
+    const QByteArray bytes = serializeResponse(rejectionResponse(verdict, "HEAD"));
+    QVERIFY(bytes.startsWith("HTTP/1.1 405 Method Not Allowed\r\n"));
+    QVERIFY(bytes.endsWith("\r\n\r\n"));
+    QCOMPARE(headerValue(rejectionResponse(verdict, "HEAD").headers, "Content-Length"),
+             QByteArray::number(verdict.wireText.toUtf8().size() + 1));
+    QVERIFY(serializeResponse(rejectionResponse(verdict, "GET")).endsWith("\n"));
+    QVERIFY(!serializeResponse(rejectionResponse(verdict, "GET")).endsWith("\r\n\r\n"));
+}
+
+void tst_Handshake::badFramingIsRejectedBeforeTheHeadEnds_data()
+{
+    QTest::addColumn<QByteArray>("start");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("errorId");
+    QTest::newRow("a TLS ClientHello on a plain port is named as TLS")
+        << QByteArray::fromHex("1603010200010001fc0303") << 400
+        << QStringLiteral("handshake-rejected-tls-on-plain-port");
+    QTest::newRow("binary garbage is no request")
+        << QByteArray::fromHex("00ff10") << 400 << QStringLiteral("handshake-rejected-malformed");
+    QTest::newRow("a bare LF after the request line")
+        << QByteArray("GET / HTTP/1.1\nHost: x") << 400
+        << QStringLiteral("handshake-rejected-malformed");
+    QTest::newRow("a line growing past 8000 bytes")
+        << QByteArray("GET / HTTP/1.1\r\nX: " + QByteArray(8100, 'a')) << 431
+        << QStringLiteral("handshake-rejected-too-large");
+}
+
+void tst_Handshake::badFramingIsRejectedBeforeTheHeadEnds()
+{
+    // No empty line has arrived: without an early answer these would wait for the deadline.
+    QFETCH(QByteArray, start);
+    QFETCH(int, status);
+    QFETCH(QString, errorId);
+    const HeadScan scan = scanRequestHead(start);
+    QCOMPARE(scan.status, HeadScan::Rejected);
+    QCOMPARE(scan.rejection.status, status);
+    QCOMPARE(scan.rejection.errorId, errorId);
+    QVERIFY(!scan.rejection.wireText.isEmpty());
+}
+
+void tst_Handshake::theLimitsAreSettings()
+{
+    HeadLimits tight;
+    tight.maxLineBytes = 100;
+    tight.maxHeaderFields = 3;
+    QCOMPARE(scanRequestHead(requestWithLine(101), tight).rejection.status, 431);
+    QCOMPARE(scanRequestHead(requestWithLine(100), tight).status,
+             HeadScan::Rejected); // 5 + 1 fields
+    QCOMPARE(scanRequestHead(requestWithFields(0), tight).status, HeadScan::Rejected);
+    tight.maxHeaderFields = 5;
+    QCOMPARE(scanRequestHead(requestWithFields(0), tight).status, HeadScan::Complete);
+    QCOMPARE(scanRequestHead(requestWithFields(1), tight).rejection.status, 431);
+    tight.maxHeadBytes = 64;
+    QVERIFY(scanRequestHead(requestWithFields(0), tight)
+                .rejection.wireText.contains(QStringLiteral("64 bytes")));
 }
 
 void tst_Handshake::acceptResponseCarriesTheAcceptKey()

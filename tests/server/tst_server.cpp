@@ -95,6 +95,15 @@ QByteArray tutorialRequest(const QByteArray &extra = QByteArray())
         + extra + "\r\n";
 }
 
+// `count` header fields "X-Field-N: v", each on its own line.
+QByteArray manyFields(int count)
+{
+    QByteArray fields;
+    for (int i = 0; i < count; ++i)
+        fields += "X-Field-" + QByteArray::number(i) + ": v\r\n";
+    return fields;
+}
+
 // A client speaking raw bytes: it sends a valid upgrade request and keeps everything the
 // server answers, so that the test sees exactly what was on the wire.
 struct RawClient
@@ -153,6 +162,9 @@ private Q_SLOTS:
     void rawRejections_data();
     void rawRejections();
     void incompleteRequestTimesOut();
+    void aHeadRequestGets405WithoutABody();
+    void requestsAtTheLimitsReachQt_data();
+    void requestsAtTheLimitsReachQt();
     void oversizedMessageClosesWith1009();
     void closeAfterUsesCodeAndReason();
     void closeConnectionAndCloseAllUseTheChosenCode();
@@ -351,6 +363,69 @@ void tst_Server::rawRejections_data()
         << QByteArray("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n")
         << QStringList() << QByteArray("HTTP/1.1 405 Method Not Allowed\r\n")
         << QByteArray("Allow: GET\r\n") << QStringLiteral("handshake-rejected-method");
+    QTest::newRow("a TLS ClientHello on the ws port gets 400 at once, named as TLS")
+        << QByteArray::fromHex("16030100c4010000c00303") << QStringList()
+        << QByteArray("HTTP/1.1 400 Bad Request\r\n") << QByteArray("TLS handshake")
+        << QStringLiteral("handshake-rejected-tls-on-plain-port");
+    QTest::newRow("bare LF line endings get 400 at once")
+        << QByteArray(tutorialRequest("Sec-WebSocket-Version: 13\r\n")).replace("\r\n", "\n")
+        << QStringList() << QByteArray("HTTP/1.1 400 Bad Request\r\n") << QByteArray("CR LF")
+        << QStringLiteral("handshake-rejected-malformed");
+    QTest::newRow("a header line over 8000 bytes gets 431")
+        << tutorialRequest("Sec-WebSocket-Version: 13\r\nX-Long: " + QByteArray(8000, 'a') + "\r\n")
+        << QStringList() << QByteArray("HTTP/1.1 431 Request Header Fields Too Large\r\n")
+        << QByteArray("8000 bytes") << QStringLiteral("handshake-rejected-too-large");
+    QTest::newRow("101 header fields get 431")
+        << tutorialRequest("Sec-WebSocket-Version: 13\r\n" + manyFields(96)) << QStringList()
+        << QByteArray("HTTP/1.1 431 Request Header Fields Too Large\r\n")
+        << QByteArray("100 header fields") << QStringLiteral("handshake-rejected-too-large");
+    QTest::newRow("* as the target gets 400")
+        << QByteArray(tutorialRequest("Sec-WebSocket-Version: 13\r\n"))
+               .replace("GET /chat", "GET *")
+        << QStringList() << QByteArray("HTTP/1.1 400 Bad Request\r\n") << QByteArray("/chat")
+        << QStringLiteral("handshake-rejected-bad-target");
+    QTest::newRow("HTTP/2.0 on the request line gets 505")
+        << QByteArray(tutorialRequest("Sec-WebSocket-Version: 13\r\n"))
+               .replace("HTTP/1.1", "HTTP/2.0")
+        << QStringList() << QByteArray("HTTP/1.1 505 HTTP Version Not Supported\r\n")
+        << QByteArray("HTTP/1.1") << QStringLiteral("handshake-rejected-http-version");
+}
+
+void tst_Server::aHeadRequestGets405WithoutABody()
+{
+    Harness h;
+    QVERIFY(h.started);
+    const QByteArray answer = rawExchange(
+        h.server.port(),
+        QByteArray(tutorialRequest("Sec-WebSocket-Version: 13\r\n")).replace("GET", "HEAD"));
+    QVERIFY2(answer.startsWith("HTTP/1.1 405 Method Not Allowed\r\n"), answer.constData());
+    QVERIFY2(answer.endsWith("\r\n\r\n"), answer.constData()); // the head, and nothing after
+}
+
+void tst_Server::requestsAtTheLimitsReachQt_data()
+{
+    QTest::addColumn<QByteArray>("extra");
+    QTest::newRow("a header line of exactly 8000 bytes")
+        << QByteArray("X-Long: " + QByteArray(8000 - 8, 'a') + "\r\n");
+    QTest::newRow("exactly 100 header fields") << manyFields(95);
+}
+
+void tst_Server::requestsAtTheLimitsReachQt()
+{
+    // What Sockpit lets through, Qt's WebSocket stack must accept: no silent drop between
+    // the two at the documented bounds.
+    QFETCH(QByteArray, extra);
+    Harness h;
+    QVERIFY(h.started);
+    QTcpSocket socket;
+    QByteArray answer;
+    connect(&socket, &QTcpSocket::readyRead, this, [&] { answer += socket.readAll(); });
+    socket.connectToHost(QHostAddress::LocalHost, h.server.port());
+    QTRY_COMPARE(socket.state(), QAbstractSocket::ConnectedState);
+    socket.write(tutorialRequest("Sec-WebSocket-Version: 13\r\n" + extra));
+    QTRY_VERIFY2(answer.contains("\r\n\r\n"), answer.constData());
+    QVERIFY2(answer.startsWith("HTTP/1.1 101 Switching Protocols\r\n"), answer.constData());
+    QTRY_COMPARE(h.count(EventKind::Open), 1);
 }
 
 void tst_Server::rawRejections()
