@@ -377,8 +377,8 @@ void tst_EventModels::filter_data()
         << QList<int>{} << -1 << qint64(-1) << -1 << QStringLiteral("^hello world$") << true
         << QList<quint64>{4};
     QTest::newRow("^ and $ anchor at a summary's start and end")
-        << QList<int>{} << -1 << qint64(-1) << -1 << QStringLiteral("^server says: hello$")
-        << true << QList<quint64>{5};
+        << QList<int>{} << -1 << qint64(-1) << -1 << QStringLiteral("^server says: hello$") << true
+        << QList<quint64>{5};
     QTest::newRow("^ and $ anchor at a header's start and end")
         << QList<int>{} << -1 << qint64(-1) << -1 << QStringLiteral("^x-trace-id: abc123$") << true
         << QList<quint64>{2};

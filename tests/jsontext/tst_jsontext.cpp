@@ -36,8 +36,7 @@ void tst_JsonText::checksJson_data()
     QTest::newRow("a key that is not a string") << QStringLiteral("{a: 1}") << false << 1;
     QTest::newRow("a leading zero") << QStringLiteral("[01]") << false << 2;
     QTest::newRow("a bad escape") << QStringLiteral("[\"\\x\"]") << false << 3;
-    QTest::newRow("a control character in a string")
-        << QStringLiteral("[\"a\nb\"]") << false << 3;
+    QTest::newRow("a control character in a string") << QStringLiteral("[\"a\nb\"]") << false << 3;
     QTest::newRow("two values") << QStringLiteral("{} {}") << false << 3;
     QTest::newRow("mismatched brackets") << QStringLiteral("[1}") << false << 2;
     QTest::newRow("nothing") << QStringLiteral("  ") << false << 2;
@@ -71,8 +70,10 @@ void tst_JsonText::reindents_data()
         << QStringLiteral("{ \"a\" : [ ] , \"b\" : { } }")
         << QStringLiteral("{\n    \"a\": [],\n    \"b\": {}\n}");
     QTest::newRow("already pretty text comes back the same")
-        << QStringLiteral("{\n    \"type\": \"chat\",\n    \"n\": [\n        1,\n        2\n    ]\n}")
-        << QStringLiteral("{\n    \"type\": \"chat\",\n    \"n\": [\n        1,\n        2\n    ]\n}");
+        << QStringLiteral(
+               "{\n    \"type\": \"chat\",\n    \"n\": [\n        1,\n        2\n    ]\n}")
+        << QStringLiteral(
+               "{\n    \"type\": \"chat\",\n    \"n\": [\n        1,\n        2\n    ]\n}");
 }
 
 void tst_JsonText::reindents()
