@@ -278,6 +278,29 @@ private Q_SLOTS:
                      qPrintable(stateLine()->text()));
     }
 
+    void anInvalidCloseCodeOnTheServerIsMarkedOnItsBox()
+    {
+        openTabOnServer();
+        QTRY_COMPARE(m_window->server()->connections().size(), 1);
+        auto *state = child<QLabel>(m_window.get(), "serverStateLabel");
+        const QString listening = state->text();
+        auto *code = child<CloseCodeCombo>(m_window.get(), "serverCloseCode");
+        QVERIFY(code);
+        replaceText(code->lineEdit(), QStringLiteral("1006"));
+        click(child<QPushButton>(m_window.get(), "serverCloseAllButton"));
+        // Said on the box, not as a "Could not start" that the listening line hides at once.
+        QVERIFY2(code->toolTip().contains(QStringLiteral("1006 cannot be sent")),
+                 qPrintable(code->toolTip()));
+        QCOMPARE(state->text(), listening);
+        QCOMPARE(m_window->server()->connections().size(), 1);
+
+        replaceText(code->lineEdit(), QStringLiteral("4001"));
+        QVERIFY(!code->toolTip().contains(QStringLiteral("cannot be sent")));
+        click(child<QPushButton>(m_window.get(), "serverCloseAllButton"));
+        QTRY_COMPARE_WITH_TIMEOUT(tab()->session()->state(), ClientSession::State::Closed,
+                                  kNetworkTimeoutMs);
+    }
+
     void aWebPageIsNamedNotDumpedInTheStateLine()
     {
         const QByteArray page = "<!DOCTYPE html>\n<html><head><title>Welcome</title></head>\n"
