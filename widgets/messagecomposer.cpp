@@ -181,10 +181,13 @@ QString MessageComposer::text() const
 
 void MessageComposer::setText(const QString &text)
 {
-    if (ComposerEdit::hasLongLine(text))
+    if (ComposerEdit::hasLongLine(text)) {
         holdText(text);
-    else
-        m_edit->setPlainText(text);
+        return;
+    }
+    m_heldText = QString();
+    m_edit->setPlainText(text);
+    updateStatus(); // an empty text changes nothing the editor would report
 }
 
 QPlainTextEdit *MessageComposer::editor() const

@@ -248,6 +248,20 @@ private Q_SLOTS:
         QCOMPARE(composer->text(), QStringLiteral("hi"));
     }
 
+    void settingTheTextReplacesHeldText()
+    {
+        MessageComposer composer;
+        const QString longLine(3 * 10000, u'x');
+        composer.setText(longLine);
+        QVERIFY(composer.holdsLongText());
+        QCOMPARE(composer.text(), longLine);
+        QVERIFY(composer.editor()->toPlainText().isEmpty());
+        // Clearing from code clears what is held too, although the editor did not change.
+        composer.setText(QString());
+        QVERIFY(!composer.holdsLongText());
+        QCOMPARE(composer.text(), QString());
+    }
+
     void aMultiLinePasteStaysInTheEditor()
     {
         ClientTab *tab = openClientTab();
