@@ -13,6 +13,7 @@
 #include "mainwindow.h"
 #include "server/embeddedserver.h"
 #include "serverpanel.h"
+#include "servertlsbox.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -229,6 +230,27 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(m_window->server()->isListening(), kNetworkTimeoutMs);
         QTRY_VERIFY2(state->text().startsWith(QStringLiteral("Listening on")),
                      qPrintable(state->text()));
+    }
+
+    void aFailedSecureStartIsForgottenOnceTheCertificateIsThere()
+    {
+        MainWindow *w = m_window.get();
+        click(child<QCheckBox>(w, "wssCheck"));
+        auto *state = child<QLabel>(w, "serverStateLabel");
+        startServerOn(0);
+        QTRY_VERIFY2(state->text().startsWith(QStringLiteral("Could not start")),
+                     qPrintable(state->text()));
+
+        auto *box = w->serverPanel()->findChild<ServerTlsBox *>();
+        QVERIFY(box);
+        QString error;
+        QVERIFY2(box->generateSelfSignedTo(m_dir.filePath(QStringLiteral("later.pem")), {}, &error),
+                 qPrintable(error));
+        click(child<QPushButton>(w, "startServerButton"));
+        QTRY_VERIFY_WITH_TIMEOUT(w->server()->isListening(), kNetworkTimeoutMs);
+        QTRY_VERIFY2(state->text().startsWith(QStringLiteral("Listening on wss://")),
+                     qPrintable(state->text()));
+        QVERIFY(!state->text().contains(QStringLiteral("Could not")));
     }
 
     void aRefusedConnectionIsForgottenOnceTheTabConnects()
