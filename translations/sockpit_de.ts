@@ -172,6 +172,10 @@
         <source>JSON error at line %1, column %2 (offset %3): %4</source>
         <translation>JSON-Fehler in Zeile %1, Spalte %2 (Position %3): %4</translation>
     </message>
+    <message>
+        <source>unexpected character</source>
+        <translation>unerwartetes Zeichen</translation>
+    </message>
 </context>
 <context>
     <name>Tls</name>
@@ -456,6 +460,10 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     <message>
         <source>no body</source>
         <translation>kein Inhalt</translation>
+    </message>
+    <message>
+        <source>HTTP %1 %2: not a WebSocket endpoint</source>
+        <translation>HTTP %1 %2: kein WebSocket-Endpunkt</translation>
     </message>
 </context>
 <context>
@@ -925,10 +933,6 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>Größe</translation>
     </message>
     <message>
-        <source>%1 bytes</source>
-        <translation>%1 Bytes</translation>
-    </message>
-    <message>
         <source>Round trip</source>
         <translation>Umlaufzeit</translation>
     </message>
@@ -1031,6 +1035,13 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     <message>
         <source>Certificate error</source>
         <translation>Zertifikatsfehler</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln bytes</source>
+        <translation>
+            <numerusform>%Ln Byte</numerusform>
+            <numerusform>%Ln Bytes</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1196,14 +1207,6 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>%1 GiB</translation>
     </message>
     <message>
-        <source>1 byte</source>
-        <translation>1 Byte</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 Bytes</translation>
-    </message>
-    <message>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
@@ -1214,6 +1217,13 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     <message>
         <source>%1, %2 certificate errors</source>
         <translation>%1, %2 Zertifikatsfehler</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n bytes</source>
+        <translation>
+            <numerusform>%n Byte</numerusform>
+            <numerusform>%n Bytes</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1474,12 +1484,12 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>Ungültiger regulärer Ausdruck: %1</translation>
     </message>
     <message>
-        <source>Regular expression matched against each event&apos;s text</source>
-        <translation>Regulärer Ausdruck, der auf den Text jedes Ereignisses angewandt wird</translation>
-    </message>
-    <message>
         <source>Text matched against each event (case-insensitive)</source>
         <translation>Text, der mit jedem Ereignis verglichen wird (ohne Beachtung der Groß-/Kleinschreibung)</translation>
+    </message>
+    <message>
+        <source>Regular expression matched against each part of an event (its message, summary, each header…): ^ and $ anchor at the start and end of that part</source>
+        <translation>Regulärer Ausdruck, der mit jedem Teil eines Ereignisses verglichen wird (Nachricht, Zusammenfassung, jeder Header …): ^ und $ verankern am Anfang und Ende dieses Teils</translation>
     </message>
 </context>
 <context>
@@ -1517,12 +1527,37 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <source>%1 shown / %2 total / %3 evicted</source>
-        <translation>%1 gezeigt / %2 gesamt / %3 verworfen</translation>
+        <source>%1 / %2 / %3</source>
+        <comment>shown / total / evicted</comment>
+        <translation>%1 / %2 / %3</translation>
     </message>
-    <message>
-        <source> — paused, %1 new waiting</source>
-        <translation> – angehalten, %1 neue warten</translation>
+    <message numerus="yes">
+        <source>%Ln shown</source>
+        <translation>
+            <numerusform>%Ln gezeigt</numerusform>
+            <numerusform>%Ln gezeigt</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln total</source>
+        <translation>
+            <numerusform>%Ln gesamt</numerusform>
+            <numerusform>%Ln gesamt</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln evicted</source>
+        <translation>
+            <numerusform>%Ln verworfen</numerusform>
+            <numerusform>%Ln verworfen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> — paused, %Ln new waiting</source>
+        <translation>
+            <numerusform> – angehalten, %Ln neues wartet</numerusform>
+            <numerusform> – angehalten, %Ln neue warten</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1620,20 +1655,12 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>%1 kann nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <source>Read %1 events from %2</source>
-        <translation>%1 Ereignisse aus %2 gelesen</translation>
-    </message>
-    <message>
         <source>… and %1 more</source>
         <translation>… und %1 weitere</translation>
     </message>
     <message>
         <source>Line %1: %2</source>
         <translation>Zeile %1: %2</translation>
-    </message>
-    <message>
-        <source>%1 of %2 lines of %3 could not be read and were skipped; the other events were added to the log.</source>
-        <translation>%1 von %2 Zeilen aus %3 konnten nicht gelesen werden und wurden übersprungen; die übrigen Ereignisse wurden dem Protokoll hinzugefügt.</translation>
     </message>
     <message>
         <source>Cannot write %1: %2</source>
@@ -1662,6 +1689,20 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     <message>
         <source>Open this many client tabs to %1:</source>
         <translation>So viele Client-Tabs zu %1 öffnen:</translation>
+    </message>
+    <message numerus="yes">
+        <source>Read %Ln events from %1</source>
+        <translation>
+            <numerusform>%Ln Ereignis aus %1 gelesen</numerusform>
+            <numerusform>%Ln Ereignisse aus %1 gelesen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %Ln lines of %2 could not be read and were skipped; the other events were added to the log.</source>
+        <translation>
+            <numerusform>%1 von %Ln Zeile aus %2 konnte nicht gelesen werden und wurde übersprungen; die übrigen Ereignisse wurden dem Protokoll hinzugefügt.</numerusform>
+            <numerusform>%1 von %Ln Zeilen aus %2 konnten nicht gelesen werden und wurden übersprungen; die übrigen Ereignisse wurden dem Protokoll hinzugefügt.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1739,16 +1780,29 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>Nachricht eingeben</translation>
     </message>
     <message>
-        <source>%1 (%2 bytes) will be sent; type to replace it.</source>
-        <translation>%1 (%2 Bytes) wird gesendet; tippen Sie, um es zu ersetzen.</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 Bytes</translation>
-    </message>
-    <message>
         <source>Valid JSON</source>
         <translation>Gültiges JSON</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln characters of pasted text, with a line too long to show here, will be sent as they are; type to replace them.</source>
+        <translation>
+            <numerusform>Eingefügter Text (%Ln Zeichen) mit einer Zeile, die zu lang für die Anzeige ist, wird unverändert gesendet; tippen Sie, um ihn zu ersetzen.</numerusform>
+            <numerusform>Eingefügter Text (%Ln Zeichen) mit einer Zeile, die zu lang für die Anzeige ist, wird unverändert gesendet; tippen Sie, um ihn zu ersetzen.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%Ln bytes) will be sent; type to replace it.</source>
+        <translation>
+            <numerusform>%1 (%Ln Byte) wird gesendet; tippen Sie, um es zu ersetzen.</numerusform>
+            <numerusform>%1 (%Ln Bytes) wird gesendet; tippen Sie, um es zu ersetzen.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln bytes</source>
+        <translation>
+            <numerusform>%Ln Byte</numerusform>
+            <numerusform>%Ln Bytes</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1782,18 +1836,6 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>Hex</translation>
     </message>
     <message>
-        <source>Showing %1 of %2 bytes</source>
-        <translation>%1 von %2 Bytes werden gezeigt</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 Bytes</translation>
-    </message>
-    <message>
-        <source>Only the first %1 bytes were recorded.</source>
-        <translation>Nur die ersten %1 Bytes wurden aufgezeichnet.</translation>
-    </message>
-    <message>
         <source>(root)</source>
         <translation>(Wurzel)</translation>
     </message>
@@ -1806,20 +1848,47 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>(weitere Einträge nicht gezeigt)</translation>
     </message>
     <message>
-        <source>object, %1 keys</source>
-        <translation>Objekt, %1 Schlüssel</translation>
-    </message>
-    <message>
-        <source>array, %1 items</source>
-        <translation>Array, %1 Einträge</translation>
-    </message>
-    <message>
         <source>Save Payload</source>
         <translation>Nutzdaten speichern</translation>
     </message>
     <message>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Showing %1 of %Ln bytes</source>
+        <translation>
+            <numerusform>%1 von %Ln Byte werden gezeigt</numerusform>
+            <numerusform>%1 von %Ln Bytes werden gezeigt</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln bytes</source>
+        <translation>
+            <numerusform>%Ln Byte</numerusform>
+            <numerusform>%Ln Bytes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Only the first %Ln bytes were recorded.</source>
+        <translation>
+            <numerusform>Nur das erste %Ln Byte wurde aufgezeichnet.</numerusform>
+            <numerusform>Nur die ersten %Ln Bytes wurden aufgezeichnet.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>object, %Ln keys</source>
+        <translation>
+            <numerusform>Objekt, %Ln Schlüssel</numerusform>
+            <numerusform>Objekt, %Ln Schlüssel</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>array, %Ln items</source>
+        <translation>
+            <numerusform>Array, %Ln Eintrag</numerusform>
+            <numerusform>Array, %Ln Einträge</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2122,10 +2191,6 @@ Weitere Hostnamen oder IP-Adressen (durch Kommas getrennt, optional):</translati
     <message>
         <source>PKCS#12 bundle: its details show once the server starts.</source>
         <translation>PKCS#12-Bündel: Die Details erscheinen, sobald der Server startet.</translation>
-    </message>
-    <message>
-        <source>%1 holds no PEM certificate.</source>
-        <translation>%1 enthält kein PEM-Zertifikat.</translation>
     </message>
     <message>
         <source>SHA-256: %1

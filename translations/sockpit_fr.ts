@@ -172,6 +172,10 @@
         <source>JSON error at line %1, column %2 (offset %3): %4</source>
         <translation>Erreur JSON à la ligne %1, colonne %2 (position %3) : %4</translation>
     </message>
+    <message>
+        <source>unexpected character</source>
+        <translation>caractère inattendu</translation>
+    </message>
 </context>
 <context>
     <name>Tls</name>
@@ -456,6 +460,10 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
     <message>
         <source>no body</source>
         <translation>aucun corps</translation>
+    </message>
+    <message>
+        <source>HTTP %1 %2: not a WebSocket endpoint</source>
+        <translation>HTTP %1 %2 : pas un point de terminaison WebSocket</translation>
     </message>
 </context>
 <context>
@@ -925,10 +933,6 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>Taille</translation>
     </message>
     <message>
-        <source>%1 bytes</source>
-        <translation>%1 octets</translation>
-    </message>
-    <message>
         <source>Round trip</source>
         <translation>Aller-retour</translation>
     </message>
@@ -1031,6 +1035,13 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     <message>
         <source>Certificate error</source>
         <translation>Erreur de certificat</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln bytes</source>
+        <translation>
+            <numerusform>%Ln octet</numerusform>
+            <numerusform>%Ln octets</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1196,14 +1207,6 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>%1 Gio</translation>
     </message>
     <message>
-        <source>1 byte</source>
-        <translation>1 octet</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 octets</translation>
-    </message>
-    <message>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
@@ -1214,6 +1217,13 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     <message>
         <source>%1, %2 certificate errors</source>
         <translation>%1, %2 erreurs de certificat</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n bytes</source>
+        <translation>
+            <numerusform>%n octet</numerusform>
+            <numerusform>%n octets</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1474,12 +1484,12 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>Expression régulière non valide : %1</translation>
     </message>
     <message>
-        <source>Regular expression matched against each event&apos;s text</source>
-        <translation>Expression régulière comparée au texte de chaque événement</translation>
-    </message>
-    <message>
         <source>Text matched against each event (case-insensitive)</source>
         <translation>Texte comparé à chaque événement (sans tenir compte de la casse)</translation>
+    </message>
+    <message>
+        <source>Regular expression matched against each part of an event (its message, summary, each header…): ^ and $ anchor at the start and end of that part</source>
+        <translation>Expression régulière comparée à chaque partie d’un événement (son message, son résumé, chaque en-tête…) : ^ et $ ancrent au début et à la fin de cette partie</translation>
     </message>
 </context>
 <context>
@@ -1517,12 +1527,37 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>Reprendre</translation>
     </message>
     <message>
-        <source>%1 shown / %2 total / %3 evicted</source>
-        <translation>%1 affichés / %2 au total / %3 évincés</translation>
+        <source>%1 / %2 / %3</source>
+        <comment>shown / total / evicted</comment>
+        <translation>%1 / %2 / %3</translation>
     </message>
-    <message>
-        <source> — paused, %1 new waiting</source>
-        <translation> — en pause, %1 nouveaux en attente</translation>
+    <message numerus="yes">
+        <source>%Ln shown</source>
+        <translation>
+            <numerusform>%Ln affiché</numerusform>
+            <numerusform>%Ln affichés</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln total</source>
+        <translation>
+            <numerusform>%Ln au total</numerusform>
+            <numerusform>%Ln au total</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln evicted</source>
+        <translation>
+            <numerusform>%Ln évincé</numerusform>
+            <numerusform>%Ln évincés</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> — paused, %Ln new waiting</source>
+        <translation>
+            <numerusform> — en pause, %Ln nouveau en attente</numerusform>
+            <numerusform> — en pause, %Ln nouveaux en attente</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1620,20 +1655,12 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>Impossible d’ouvrir %1 : %2</translation>
     </message>
     <message>
-        <source>Read %1 events from %2</source>
-        <translation>%1 événements lus depuis %2</translation>
-    </message>
-    <message>
         <source>… and %1 more</source>
         <translation>… et %1 de plus</translation>
     </message>
     <message>
         <source>Line %1: %2</source>
         <translation>Ligne %1 : %2</translation>
-    </message>
-    <message>
-        <source>%1 of %2 lines of %3 could not be read and were skipped; the other events were added to the log.</source>
-        <translation>%1 des %2 lignes de %3 n’ont pas pu être lues et ont été ignorées ; les autres événements ont été ajoutés au journal.</translation>
     </message>
     <message>
         <source>Cannot write %1: %2</source>
@@ -1662,6 +1689,20 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     <message>
         <source>Open this many client tabs to %1:</source>
         <translation>Ouvrir ce nombre d’onglets clients vers %1 :</translation>
+    </message>
+    <message numerus="yes">
+        <source>Read %Ln events from %1</source>
+        <translation>
+            <numerusform>%Ln événement lu depuis %1</numerusform>
+            <numerusform>%Ln événements lus depuis %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %Ln lines of %2 could not be read and were skipped; the other events were added to the log.</source>
+        <translation>
+            <numerusform>%1 ligne sur %Ln de %2 n’a pas pu être lue et a été ignorée ; les autres événements ont été ajoutés au journal.</numerusform>
+            <numerusform>%1 des %Ln lignes de %2 n’ont pas pu être lues et ont été ignorées ; les autres événements ont été ajoutés au journal.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1739,16 +1780,29 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>Saisissez un message</translation>
     </message>
     <message>
-        <source>%1 (%2 bytes) will be sent; type to replace it.</source>
-        <translation>%1 (%2 octets) sera envoyé ; tapez pour le remplacer.</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 octets</translation>
-    </message>
-    <message>
         <source>Valid JSON</source>
         <translation>JSON valide</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln characters of pasted text, with a line too long to show here, will be sent as they are; type to replace them.</source>
+        <translation>
+            <numerusform>Le texte collé (%Ln caractère), avec une ligne trop longue pour être affichée ici, sera envoyé tel quel ; tapez pour le remplacer.</numerusform>
+            <numerusform>Le texte collé (%Ln caractères), avec une ligne trop longue pour être affichée ici, sera envoyé tel quel ; tapez pour le remplacer.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%Ln bytes) will be sent; type to replace it.</source>
+        <translation>
+            <numerusform>%1 (%Ln octet) sera envoyé ; tapez pour le remplacer.</numerusform>
+            <numerusform>%1 (%Ln octets) sera envoyé ; tapez pour le remplacer.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln bytes</source>
+        <translation>
+            <numerusform>%Ln octet</numerusform>
+            <numerusform>%Ln octets</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1782,18 +1836,6 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>Hex</translation>
     </message>
     <message>
-        <source>Showing %1 of %2 bytes</source>
-        <translation>Affichage de %1 octets sur %2</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 octets</translation>
-    </message>
-    <message>
-        <source>Only the first %1 bytes were recorded.</source>
-        <translation>Seuls les %1 premiers octets ont été enregistrés.</translation>
-    </message>
-    <message>
         <source>(root)</source>
         <translation>(racine)</translation>
     </message>
@@ -1806,20 +1848,47 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>(autres éléments non affichés)</translation>
     </message>
     <message>
-        <source>object, %1 keys</source>
-        <translation>objet, %1 clés</translation>
-    </message>
-    <message>
-        <source>array, %1 items</source>
-        <translation>tableau, %1 éléments</translation>
-    </message>
-    <message>
         <source>Save Payload</source>
         <translation>Enregistrer la charge utile</translation>
     </message>
     <message>
         <source>Cannot write %1: %2</source>
         <translation>Impossible d’écrire %1 : %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Showing %1 of %Ln bytes</source>
+        <translation>
+            <numerusform>Affichage de %1 sur %Ln octet</numerusform>
+            <numerusform>Affichage de %1 sur %Ln octets</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln bytes</source>
+        <translation>
+            <numerusform>%Ln octet</numerusform>
+            <numerusform>%Ln octets</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Only the first %Ln bytes were recorded.</source>
+        <translation>
+            <numerusform>Seul %Ln octet a été enregistré.</numerusform>
+            <numerusform>Seuls les %Ln premiers octets ont été enregistrés.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>object, %Ln keys</source>
+        <translation>
+            <numerusform>objet, %Ln clé</numerusform>
+            <numerusform>objet, %Ln clés</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>array, %Ln items</source>
+        <translation>
+            <numerusform>tableau, %Ln élément</numerusform>
+            <numerusform>tableau, %Ln éléments</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2122,10 +2191,6 @@ Autres noms d’hôte ou adresses IP (séparés par des virgules, facultatif) :<
     <message>
         <source>PKCS#12 bundle: its details show once the server starts.</source>
         <translation>Paquet PKCS#12 : ses détails s’affichent au démarrage du serveur.</translation>
-    </message>
-    <message>
-        <source>%1 holds no PEM certificate.</source>
-        <translation>%1 ne contient aucun certificat PEM.</translation>
     </message>
     <message>
         <source>SHA-256: %1

@@ -172,6 +172,10 @@
         <source>JSON error at line %1, column %2 (offset %3): %4</source>
         <translation>JSON 错误，第 %1 行第 %2 列（偏移 %3）：%4</translation>
     </message>
+    <message>
+        <source>unexpected character</source>
+        <translation>意外的字符</translation>
+    </message>
 </context>
 <context>
     <name>Tls</name>
@@ -456,6 +460,10 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
     <message>
         <source>no body</source>
         <translation>无正文</translation>
+    </message>
+    <message>
+        <source>HTTP %1 %2: not a WebSocket endpoint</source>
+        <translation>HTTP %1 %2：不是 WebSocket 端点</translation>
     </message>
 </context>
 <context>
@@ -925,10 +933,6 @@ Certificate errors are ignored in this tab.</source>
         <translation>大小</translation>
     </message>
     <message>
-        <source>%1 bytes</source>
-        <translation>%1 字节</translation>
-    </message>
-    <message>
         <source>Round trip</source>
         <translation>往返时间</translation>
     </message>
@@ -1031,6 +1035,12 @@ Certificate errors are ignored in this tab.</source>
     <message>
         <source>Certificate error</source>
         <translation>证书错误</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln bytes</source>
+        <translation>
+            <numerusform>%Ln 字节</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1196,14 +1206,6 @@ Certificate errors are ignored in this tab.</source>
         <translation>%1 GiB</translation>
     </message>
     <message>
-        <source>1 byte</source>
-        <translation>1 字节</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 字节</translation>
-    </message>
-    <message>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
@@ -1214,6 +1216,12 @@ Certificate errors are ignored in this tab.</source>
     <message>
         <source>%1, %2 certificate errors</source>
         <translation>%1，%2 个证书错误</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n bytes</source>
+        <translation>
+            <numerusform>%n 字节</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1474,12 +1482,12 @@ Certificate errors are ignored in this tab.</source>
         <translation>无效的正则表达式：%1</translation>
     </message>
     <message>
-        <source>Regular expression matched against each event&apos;s text</source>
-        <translation>与每个事件文本匹配的正则表达式</translation>
-    </message>
-    <message>
         <source>Text matched against each event (case-insensitive)</source>
         <translation>与每个事件匹配的文本（不区分大小写）</translation>
+    </message>
+    <message>
+        <source>Regular expression matched against each part of an event (its message, summary, each header…): ^ and $ anchor at the start and end of that part</source>
+        <translation>正则表达式分别与事件的每个部分（消息、摘要、每个标头……）匹配：^ 和 $ 锚定在该部分的开头和结尾</translation>
     </message>
 </context>
 <context>
@@ -1517,12 +1525,33 @@ Certificate errors are ignored in this tab.</source>
         <translation>继续</translation>
     </message>
     <message>
-        <source>%1 shown / %2 total / %3 evicted</source>
-        <translation>显示 %1 / 共 %2 / 移除 %3</translation>
+        <source>%1 / %2 / %3</source>
+        <comment>shown / total / evicted</comment>
+        <translation>%1 / %2 / %3</translation>
     </message>
-    <message>
-        <source> — paused, %1 new waiting</source>
-        <translation> ——已暂停，%1 条新事件待显示</translation>
+    <message numerus="yes">
+        <source>%Ln shown</source>
+        <translation>
+            <numerusform>显示 %Ln</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln total</source>
+        <translation>
+            <numerusform>共 %Ln</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln evicted</source>
+        <translation>
+            <numerusform>移除 %Ln</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> — paused, %Ln new waiting</source>
+        <translation>
+            <numerusform> ——已暂停，%Ln 条新事件待显示</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1620,20 +1649,12 @@ Certificate errors are ignored in this tab.</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <source>Read %1 events from %2</source>
-        <translation>已从 %2 读取 %1 个事件</translation>
-    </message>
-    <message>
         <source>… and %1 more</source>
         <translation>……另有 %1 条</translation>
     </message>
     <message>
         <source>Line %1: %2</source>
         <translation>第 %1 行：%2</translation>
-    </message>
-    <message>
-        <source>%1 of %2 lines of %3 could not be read and were skipped; the other events were added to the log.</source>
-        <translation>%3 的 %2 行中有 %1 行无法读取并已跳过；其余事件已添加到日志中。</translation>
     </message>
     <message>
         <source>Cannot write %1: %2</source>
@@ -1662,6 +1683,18 @@ Certificate errors are ignored in this tab.</source>
     <message>
         <source>Open this many client tabs to %1:</source>
         <translation>向 %1 打开的客户端标签页数量：</translation>
+    </message>
+    <message numerus="yes">
+        <source>Read %Ln events from %1</source>
+        <translation>
+            <numerusform>已从 %1 读取 %Ln 个事件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %Ln lines of %2 could not be read and were skipped; the other events were added to the log.</source>
+        <translation>
+            <numerusform>%2 的 %Ln 行中有 %1 行无法读取并已跳过；其余事件已添加到日志中。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1739,16 +1772,26 @@ Certificate errors are ignored in this tab.</source>
         <translation>输入消息</translation>
     </message>
     <message>
-        <source>%1 (%2 bytes) will be sent; type to replace it.</source>
-        <translation>将发送 %1（%2 字节）；输入内容可替换它。</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 字节</translation>
-    </message>
-    <message>
         <source>Valid JSON</source>
         <translation>有效的 JSON</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln characters of pasted text, with a line too long to show here, will be sent as they are; type to replace them.</source>
+        <translation>
+            <numerusform>粘贴的文本（%Ln 个字符）含有过长而无法在此显示的行，将原样发送；输入内容可替换它。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%Ln bytes) will be sent; type to replace it.</source>
+        <translation>
+            <numerusform>将发送 %1（%Ln 字节）；输入内容可替换它。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln bytes</source>
+        <translation>
+            <numerusform>%Ln 字节</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1782,18 +1825,6 @@ Certificate errors are ignored in this tab.</source>
         <translation>十六进制</translation>
     </message>
     <message>
-        <source>Showing %1 of %2 bytes</source>
-        <translation>显示 %2 字节中的 %1 字节</translation>
-    </message>
-    <message>
-        <source>%1 bytes</source>
-        <translation>%1 字节</translation>
-    </message>
-    <message>
-        <source>Only the first %1 bytes were recorded.</source>
-        <translation>只记录了前 %1 个字节。</translation>
-    </message>
-    <message>
         <source>(root)</source>
         <translation>（根）</translation>
     </message>
@@ -1806,20 +1837,42 @@ Certificate errors are ignored in this tab.</source>
         <translation>（更多项目未显示）</translation>
     </message>
     <message>
-        <source>object, %1 keys</source>
-        <translation>对象，%1 个键</translation>
-    </message>
-    <message>
-        <source>array, %1 items</source>
-        <translation>数组，%1 个元素</translation>
-    </message>
-    <message>
         <source>Save Payload</source>
         <translation>保存负载</translation>
     </message>
     <message>
         <source>Cannot write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Showing %1 of %Ln bytes</source>
+        <translation>
+            <numerusform>显示 %Ln 字节中的 %1 字节</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln bytes</source>
+        <translation>
+            <numerusform>%Ln 字节</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Only the first %Ln bytes were recorded.</source>
+        <translation>
+            <numerusform>只记录了前 %Ln 个字节。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>object, %Ln keys</source>
+        <translation>
+            <numerusform>对象，%Ln 个键</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>array, %Ln items</source>
+        <translation>
+            <numerusform>数组，%Ln 个元素</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2122,10 +2175,6 @@ Further host names or IP addresses (comma-separated, optional):</source>
     <message>
         <source>PKCS#12 bundle: its details show once the server starts.</source>
         <translation>PKCS#12 包：服务器启动后将显示其详细信息。</translation>
-    </message>
-    <message>
-        <source>%1 holds no PEM certificate.</source>
-        <translation>%1 不包含 PEM 证书。</translation>
     </message>
     <message>
         <source>SHA-256: %1

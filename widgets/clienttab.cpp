@@ -65,6 +65,7 @@ ClientTab::ClientTab(EventStore *store, QWidget *parent)
     , m_closeCode(new CloseCodeCombo(this))
     , m_closeReason(new QLineEdit(this))
     , m_close(new QPushButton(tr("Close"), this))
+    , m_closeProblem(new QLabel(this))
 {
     m_url->setObjectName(QStringLiteral("urlEdit"));
     m_url->setPlaceholderText(tr("ws://localhost:8080/"));
@@ -105,6 +106,10 @@ ClientTab::ClientTab(EventStore *store, QWidget *parent)
     m_closeReason->setPlaceholderText(tr("reason (optional)"));
     m_close->setObjectName(QStringLiteral("closeButton"));
     m_close->setToolTip(tr("Start the closing handshake with this code and reason"));
+    m_closeProblem->setObjectName(QStringLiteral("closeProblem"));
+    m_closeProblem->setWordWrap(true);
+    m_closeProblem->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_closeProblem->hide();
 
     m_options->addTab(m_headers, tr("Headers"));
     m_options->addTab(createOptionsPage(), tr("Handshake"));
@@ -132,6 +137,7 @@ ClientTab::ClientTab(EventStore *store, QWidget *parent)
     layout->addWidget(m_options);
     layout->addWidget(m_composer, 1);
     layout->addLayout(sendRow);
+    layout->addWidget(m_closeProblem);
 
     for (const auto key : {Qt::Key_Return, Qt::Key_Enter}) {
         auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | key), this);
@@ -158,6 +164,9 @@ ClientTab::ClientTab(EventStore *store, QWidget *parent)
     connect(m_session, &ClientSession::stateChanged, this, &ClientTab::updateState);
     connect(m_session, &ClientSession::failed, this, &ClientTab::onFailed);
     connect(m_session, &ClientSession::closed, this, &ClientTab::onClosed);
+    // A problem with the close code or reason goes once they are changed.
+    connect(m_closeCode, &QComboBox::currentTextChanged, this, [this] { showCloseProblem({}); });
+    connect(m_closeReason, &QLineEdit::textChanged, this, [this] { showCloseProblem({}); });
 
     m_url->setText(QStringLiteral("ws://localhost:8080/"));
     updateState();
@@ -350,18 +359,18 @@ void ClientTab::closeWithChosenCode()
 {
     const std::optional<int> code = m_closeCode->code();
     if (!code) {
-        setStateText(m_closeCode->problem(), true);
+        showCloseProblem(m_closeCode->problem());
         return;
     }
     const QString reason = m_closeReason->text();
     if (reason.toUtf8().size() > kMaxCloseReasonBytes) {
-        setStateText(tr("The close reason is %1 bytes of UTF-8; a Close frame allows at most "
-                        "%2 (RFC 6455 section 5.5).")
-                         .arg(reason.toUtf8().size())
-                         .arg(kMaxCloseReasonBytes),
-                     true);
+        showCloseProblem(tr("The close reason is %1 bytes of UTF-8; a Close frame allows at "
+                            "most %2 (RFC 6455 section 5.5).")
+                             .arg(reason.toUtf8().size())
+                             .arg(kMaxCloseReasonBytes));
         return;
     }
+    showCloseProblem({});
     m_session->close(*code, reason);
 }
 
@@ -435,6 +444,15 @@ void ClientTab::setStateText(const QString &text, bool problem)
                                     ? theme::okText(palette)
                                     : this->palette().color(QPalette::WindowText)));
     m_state->setPalette(palette);
+}
+
+void ClientTab::showCloseProblem(const QString &text)
+{
+    m_closeProblem->setText(text);
+    QPalette palette = m_closeProblem->palette();
+    palette.setColor(QPalette::WindowText, theme::errorText(palette));
+    m_closeProblem->setPalette(palette);
+    m_closeProblem->setVisible(!text.isEmpty());
 }
 
 void ClientTab::updateActions()

@@ -67,6 +67,9 @@ private:
     void onFailed(const QString &errorId, const QString &sentence);
     void onClosed(int code, const QString &reason, CloseInitiator initiator);
     void setStateText(const QString &text, bool problem);
+    // A problem with what the user asked for (the close code or reason), shown beside the
+    // close controls so that the connection's state line stays as it is.
+    void showCloseProblem(const QString &text);
     void updateActions();
     void updateTlsWarning();
 
@@ -91,6 +94,7 @@ private:
     CloseCodeCombo *m_closeCode;
     QLineEdit *m_closeReason;
     QPushButton *m_close;
+    QLabel *m_closeProblem;
     QString m_customName;
     QString m_lastProblem;
 };

@@ -1,6 +1,7 @@
 #include "closecodecombo.h"
 
 #include "protocol/closecodes.h"
+#include "themecolors.h"
 
 #include <QLineEdit>
 #include <QRegularExpression>
@@ -35,10 +36,23 @@ CloseCodeCombo::CloseCodeCombo(QWidget *parent)
     addItem(codeLabel(3000), 3000);
     addItem(codeLabel(4000), 4000);
     setCurrentIndex(0);
-    setToolTip(tr("Pick a close code or type any code from 1000 to 4999 that may be sent "
-                  "(RFC 6455 section 7.4)."));
+    m_hint = tr("Pick a close code or type any code from 1000 to 4999 that may be sent "
+                "(RFC 6455 section 7.4).");
+    setToolTip(m_hint);
     setMinimumContentsLength(14);
     setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    connect(this, &QComboBox::editTextChanged, this, &CloseCodeCombo::updateMarker);
+}
+
+void CloseCodeCombo::updateMarker()
+{
+    const QString why = problem();
+    QPalette marked = palette();
+    if (!why.isEmpty())
+        marked.setColor(QPalette::Base,
+                        theme::blend(marked.color(QPalette::Base), QColor(0xe0, 0x30, 0x30), 0.25));
+    lineEdit()->setPalette(marked);
+    setToolTip(why.isEmpty() ? m_hint : why);
 }
 
 std::optional<int> CloseCodeCombo::code() const

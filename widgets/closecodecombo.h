@@ -8,7 +8,9 @@ namespace sockpit {
 
 // An editable list of close codes a user may send: the registered ones and the starts of
 // the library (3000-3999) and private (4000-4999) ranges, each with its name
-// ("1000 Normal Closure"); any other code can be typed.
+// ("1000 Normal Closure"); any other code can be typed. A typed code that may not be sent
+// marks the box (a tinted field, the reason in its tooltip) until it is mended, so that the
+// problem is shown where it is and no status line has to give way to it.
 class CloseCodeCombo : public QComboBox
 {
     Q_OBJECT
@@ -21,6 +23,11 @@ public:
     void setCode(int code);
     // Why the typed code cannot be sent, or empty.
     QString problem() const;
+
+private:
+    void updateMarker();
+
+    QString m_hint;
 };
 
 } // namespace sockpit

@@ -3,6 +3,7 @@
 #include "events/eventlogmodel.h"
 #include "handshakeview.h"
 #include "payloadview.h"
+#include "pluralcount.h"
 #include "protocol/closecodes.h"
 #include "protocol/opcodes.h"
 
@@ -141,7 +142,7 @@ void EventInspector::showFacts()
         addFact(m_facts, tr("Subprotocol"), e.subprotocol.isEmpty() ? tr("(none)") : e.subprotocol);
     if (carriesPayload(e.kind))
         addFact(m_facts, tr("Size"),
-                tr("%1 bytes").arg(locale.toString(qMax<qint64>(e.size, e.payload.size()))));
+                tr("%Ln bytes", nullptr, pluralCount(qMax<qint64>(e.size, e.payload.size()))));
     if (e.rttMs)
         addFact(m_facts, tr("Round trip"), tr("%1 ms").arg(locale.toString(*e.rttMs, 'f', 2)));
     if (e.kind == EventKind::Broadcast)

@@ -23,7 +23,12 @@ FilePickerField::FilePickerField(const QString &dialogTitle, const QString &name
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_edit, 1);
     layout->addWidget(browse);
-    connect(m_edit, &QLineEdit::textChanged, this, &FilePickerField::pathChanged);
+    connect(m_edit, &QLineEdit::editingFinished, this, &FilePickerField::commit);
+    // Emptying the field (its clear button) is a choice too, and costs nothing to check.
+    connect(m_edit, &QLineEdit::textChanged, this, [this](const QString &text) {
+        if (text.trimmed().isEmpty())
+            commit();
+    });
     connect(browse, &QToolButton::clicked, this, [this] {
         const QString chosen
             = QFileDialog::getOpenFileName(this, m_dialogTitle, path(), m_nameFilter);
@@ -40,6 +45,15 @@ QString FilePickerField::path() const
 void FilePickerField::setPath(const QString &path)
 {
     m_edit->setText(path);
+    commit();
+}
+
+void FilePickerField::commit()
+{
+    if (path() == m_committed)
+        return;
+    m_committed = path();
+    Q_EMIT pathChanged(m_committed);
 }
 
 } // namespace sockpit

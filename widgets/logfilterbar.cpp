@@ -142,7 +142,9 @@ void LogFilterBar::applyText()
         m_text->setToolTip(tr("Invalid regular expression: %1").arg(m_proxy->patternError()));
     } else {
         m_text->setToolTip(m_regex->isChecked()
-                               ? tr("Regular expression matched against each event's text")
+                               ? tr("Regular expression matched against each part of an event (its "
+                                    "message, summary, each header…): ^ and $ anchor at the "
+                                    "start and end of that part")
                                : tr("Text matched against each event (case-insensitive)"));
     }
     m_text->setPalette(palette);

@@ -6,12 +6,12 @@
 #include "events/eventlogmodel.h"
 #include "events/eventstore.h"
 #include "logfilterbar.h"
+#include "pluralcount.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
-#include <QLocale>
 #include <QScrollBar>
 #include <QStyle>
 #include <QTableView>
@@ -216,15 +216,15 @@ void LogView::scheduleCounterUpdate()
 
 void LogView::updateCounter()
 {
-    const QLocale locale;
     QString text
-        = tr("%1 shown / %2 total / %3 evicted")
-              .arg(locale.toString(m_pause->rowCount()), locale.toString(m_store->totalCount()),
-                   locale.toString(m_store->evictedCount()));
+        = tr("%1 / %2 / %3", "shown / total / evicted")
+              .arg(tr("%Ln shown", nullptr, m_pause->rowCount()),
+                   tr("%Ln total", nullptr, pluralCount(qint64(m_store->totalCount()))),
+                   tr("%Ln evicted", nullptr, pluralCount(qint64(m_store->evictedCount()))));
     if (isPaused()) {
         // Say what pausing holds back, so that a still table is not mistaken for silence.
         const int waiting = qMax(0, m_filter->rowCount() - m_pause->rowCount());
-        text += tr(" — paused, %1 new waiting").arg(locale.toString(waiting));
+        text += tr(" — paused, %Ln new waiting", nullptr, waiting);
     }
     m_counter->setText(text);
 }

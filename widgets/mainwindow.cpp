@@ -208,7 +208,7 @@ bool MainWindow::openLog(const QString &path)
     m_store->flush();
     const QLocale locale;
     statusBar()->showMessage(
-        tr("Read %1 events from %2").arg(locale.toString(result.events.size()), path), 5000);
+        tr("Read %Ln events from %1", nullptr, int(result.events.size())).arg(path), 5000);
     if (!result.errors.isEmpty()) {
         QStringList lines;
         for (const JsonLineError &error : result.errors) {
@@ -219,10 +219,10 @@ bool MainWindow::openLog(const QString &path)
             lines.append(tr("Line %1: %2").arg(error.line).arg(error.message));
         }
         showMessage(tr("Open Log"),
-                    tr("%1 of %2 lines of %3 could not be read and were skipped; the other "
-                       "events were added to the log.")
-                        .arg(locale.toString(result.errors.size()),
-                             locale.toString(result.errors.size() + result.events.size()), path),
+                    tr("%1 of %Ln lines of %2 could not be read and were skipped; the other "
+                       "events were added to the log.",
+                       nullptr, int(result.errors.size() + result.events.size()))
+                        .arg(locale.toString(result.errors.size()), path),
                     true, lines.join(u'\n'));
     }
     return true;

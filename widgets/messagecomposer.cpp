@@ -1,5 +1,8 @@
 #include "messagecomposer.h"
 
+#include "composeredit.h"
+#include "events/jsontext.h"
+#include "pluralcount.h"
 #include "themecolors.h"
 
 #include <QComboBox>
@@ -68,11 +71,28 @@ std::optional<QByteArray> parseBase64(const QString &text, QString *problem)
     return result.decoded;
 }
 
-QString jsonProblem(const QString &text, const QJsonParseError &error)
+// Qt's words for what is wrong, when the text is small enough to parse again with it;
+// otherwise (or should Qt disagree) the position the checker stopped at.
+QString jsonProblem(const QString &text, qsizetype checkerOffset)
 {
-    // QJsonParseError::offset counts UTF-8 bytes; turn it into a line and column.
-    const QByteArray utf8 = text.toUtf8();
-    const qsizetype offset = qBound(qsizetype(0), qsizetype(error.offset), utf8.size());
+    constexpr qsizetype kDescribedChars = 64 * 1024;
+    QString reason = QObject::tr("unexpected character");
+    QByteArray utf8;
+    qsizetype offset = -1;
+    if (text.size() <= kDescribedChars) {
+        utf8 = text.toUtf8();
+        QJsonParseError error;
+        QJsonDocument::fromJson(utf8, &error);
+        if (error.error != QJsonParseError::NoError) {
+            reason = error.errorString();
+            // QJsonParseError::offset counts UTF-8 bytes.
+            offset = qBound(qsizetype(0), qsizetype(error.offset), utf8.size());
+        }
+    }
+    if (offset < 0) {
+        utf8 = text.left(checkerOffset).toUtf8();
+        offset = utf8.size();
+    }
     const QByteArray before = utf8.left(offset);
     const qsizetype line = before.count('\n') + 1;
     const qsizetype column = QString::fromUtf8(before.mid(before.lastIndexOf('\n') + 1)).size() + 1;
@@ -80,7 +100,7 @@ QString jsonProblem(const QString &text, const QJsonParseError &error)
         .arg(line)
         .arg(column)
         .arg(offset)
-        .arg(error.errorString());
+        .arg(reason);
 }
 
 } // namespace
@@ -89,7 +109,7 @@ MessageComposer::MessageComposer(QWidget *parent)
     : QWidget(parent)
     , m_mode(new QComboBox(this))
     , m_encoding(new QComboBox(this))
-    , m_edit(new QPlainTextEdit(this))
+    , m_edit(new ComposerEdit(this))
     , m_pretty(new QPushButton(tr("Pretty"), this))
     , m_load(new QPushButton(tr("Load file…"), this))
     , m_status(new QLabel(this))
@@ -130,12 +150,15 @@ MessageComposer::MessageComposer(QWidget *parent)
     connect(m_mode, &QComboBox::currentIndexChanged, this, &MessageComposer::updateStatus);
     connect(m_encoding, &QComboBox::currentIndexChanged, this, &MessageComposer::updateStatus);
     connect(m_edit, &QPlainTextEdit::textChanged, this, [this] {
-        if (!m_fileData.isEmpty() && !m_edit->toPlainText().isEmpty()) {
+        if (!m_edit->document()->isEmpty()) {
+            // Typing replaces a loaded file or held text.
             m_fileData.clear();
             m_fileName.clear();
+            m_heldText = QString();
         }
         updateStatus();
     });
+    connect(m_edit, &ComposerEdit::longTextInserted, this, &MessageComposer::holdText);
     connect(m_pretty, &QPushButton::clicked, this, &MessageComposer::prettyPrint);
     connect(m_load, &QPushButton::clicked, this, qOverload<>(&MessageComposer::loadFile));
     updateStatus();
@@ -153,26 +176,51 @@ void MessageComposer::setMode(Mode mode)
 
 QString MessageComposer::text() const
 {
-    return m_edit->toPlainText();
+    return currentText();
 }
 
 void MessageComposer::setText(const QString &text)
 {
+    if (ComposerEdit::hasLongLine(text)) {
+        holdText(text);
+        return;
+    }
+    m_heldText = QString();
     m_edit->setPlainText(text);
+    updateStatus(); // an empty text changes nothing the editor would report
+}
+
+QPlainTextEdit *MessageComposer::editor() const
+{
+    return m_edit;
+}
+
+QString MessageComposer::currentText() const
+{
+    return m_heldText.isNull() ? m_edit->toPlainText() : m_heldText;
+}
+
+void MessageComposer::holdText(const QString &text)
+{
+    m_fileData.clear();
+    m_fileName.clear();
+    m_edit->clear();
+    // Set after clear(): its textChanged drops whatever was held before.
+    m_heldText = text.isNull() ? QStringLiteral("") : text;
+    updateStatus();
 }
 
 std::optional<ComposedMessage> MessageComposer::message(QString *problem) const
 {
-    const QString text = m_edit->toPlainText();
+    const QString text = currentText();
     switch (mode()) {
     case Mode::Text:
         return ComposedMessage{false, text, {}};
     case Mode::Json: {
-        QJsonParseError error;
-        QJsonDocument::fromJson(text.toUtf8(), &error);
-        if (error.error != QJsonParseError::NoError) {
+        qsizetype offset = 0;
+        if (!isValidJson(text, &offset)) {
             if (problem)
-                *problem = jsonProblem(text, error);
+                *problem = jsonProblem(text, offset);
             return std::nullopt;
         }
         return ComposedMessage{false, text, {}};
@@ -192,10 +240,12 @@ std::optional<ComposedMessage> MessageComposer::message(QString *problem) const
 
 void MessageComposer::prettyPrint()
 {
-    const QJsonDocument document = QJsonDocument::fromJson(m_edit->toPlainText().toUtf8());
-    if (document.isNull())
+    const QString text = currentText();
+    if (!isValidJson(text))
         return;
-    m_edit->setPlainText(QString::fromUtf8(document.toJson(QJsonDocument::Indented)).trimmed());
+    // Only whitespace outside strings changes: the keys keep their order and the numbers
+    // their spelling, so what is sent is what the user wrote.
+    setText(reindentJson(text));
 }
 
 void MessageComposer::loadFile()
@@ -222,6 +272,7 @@ bool MessageComposer::loadFile(const QString &path)
     const QByteArray contents = file.readAll();
     setMode(Mode::Binary);
     m_edit->clear();
+    m_heldText = QString();
     m_fileData = contents;
     m_fileName = QFileInfo(path).fileName();
     updateStatus();
@@ -245,11 +296,17 @@ void MessageComposer::updateStatus()
         m_status->setText(problem);
     } else {
         palette.setColor(QPalette::WindowText, this->palette().color(QPalette::WindowText));
-        if (current == Mode::Binary && !m_fileData.isEmpty() && m_edit->toPlainText().isEmpty())
-            m_status->setText(tr("%1 (%2 bytes) will be sent; type to replace it.")
-                                  .arg(m_fileName, QLocale().toString(m_fileData.size())));
+        if (holdsLongText())
+            m_status->setText(
+                tr("%Ln characters of pasted text, with a line too long to show here, will be "
+                   "sent as they are; type to replace them.",
+                   nullptr, pluralCount(m_heldText.size())));
+        else if (current == Mode::Binary && !m_fileData.isEmpty() && m_edit->document()->isEmpty())
+            m_status->setText(tr("%1 (%Ln bytes) will be sent; type to replace it.", nullptr,
+                                 pluralCount(m_fileData.size()))
+                                  .arg(m_fileName));
         else if (current == Mode::Binary)
-            m_status->setText(tr("%1 bytes").arg(QLocale().toString(composed->data.size())));
+            m_status->setText(tr("%Ln bytes", nullptr, pluralCount(composed->data.size())));
         else if (current == Mode::Json)
             m_status->setText(tr("Valid JSON"));
         else

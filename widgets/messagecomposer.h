@@ -13,6 +13,8 @@ class QPushButton;
 
 namespace sockpit {
 
+class ComposerEdit;
+
 // What the composer would send.
 struct ComposedMessage
 {
@@ -22,7 +24,9 @@ struct ComposedMessage
 };
 
 // The message editor of a client tab: Text, JSON (checked as it is typed, with the error
-// position, and pretty-printed on request) or Binary (hex or base64, or a loaded file).
+// position, and pretty-printed on request, keeping the key order) or Binary (hex or
+// base64, or a loaded file). Text with a line too long to show (see ComposerEdit) is held
+// aside and sent as it is, the way a loaded file is.
 class MessageComposer : public QWidget
 {
     Q_OBJECT
@@ -39,9 +43,13 @@ public:
 
     // The message, or nullopt with *problem set (invalid JSON, bad hex, ...).
     std::optional<ComposedMessage> message(QString *problem = nullptr) const;
-    bool isValid() const { return message().has_value(); }
+    // Whether message() has a message, as of the last change (checking a megabyte of JSON
+    // again for every caller would cost the window its responsiveness).
+    bool isValid() const { return m_lastValid; }
 
-    QPlainTextEdit *editor() const { return m_edit; }
+    QPlainTextEdit *editor() const;
+    // True while the message is pasted text held aside rather than shown in the editor.
+    bool holdsLongText() const { return !m_heldText.isNull(); }
 
 public Q_SLOTS:
     void prettyPrint();
@@ -53,15 +61,18 @@ Q_SIGNALS:
 
 private:
     void updateStatus();
+    void holdText(const QString &text);
+    QString currentText() const;
 
     QComboBox *m_mode;
     QComboBox *m_encoding;
-    QPlainTextEdit *m_edit;
+    ComposerEdit *m_edit;
     QPushButton *m_pretty;
     QPushButton *m_load;
     QLabel *m_status;
     QByteArray m_fileData;
     QString m_fileName;
+    QString m_heldText; // null unless long pasted text is held aside
     bool m_lastValid = true;
 };
 

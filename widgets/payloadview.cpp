@@ -1,6 +1,7 @@
 #include "payloadview.h"
 
 #include "hexdump.h"
+#include "pluralcount.h"
 
 #include <QFile>
 #include <QFileDialog>
@@ -91,12 +92,12 @@ void PayloadView::setPayload(const QByteArray &payload, qint64 wireSize, bool te
     const qint64 total = qMax<qint64>(wireSize, payload.size());
     if (shown < total)
         m_sizeLabel->setText(
-            tr("Showing %1 of %2 bytes").arg(locale.toString(shown), locale.toString(total)));
+            tr("Showing %1 of %Ln bytes", nullptr, pluralCount(total)).arg(locale.toString(shown)));
     else
-        m_sizeLabel->setText(tr("%1 bytes").arg(locale.toString(total)));
+        m_sizeLabel->setText(tr("%Ln bytes", nullptr, pluralCount(total)));
     if (qsizetype(total) > payload.size())
         m_sizeLabel->setToolTip(
-            tr("Only the first %1 bytes were recorded.").arg(locale.toString(payload.size())));
+            tr("Only the first %Ln bytes were recorded.", nullptr, pluralCount(payload.size())));
     else
         m_sizeLabel->setToolTip({});
     m_save->setEnabled(!payload.isEmpty());
@@ -146,12 +147,12 @@ void PayloadView::addJson(QTreeWidgetItem *parent, const QString &key, const QJs
     auto *item = new QTreeWidgetItem(parent, {key, QString()});
     if (value.isObject()) {
         const QJsonObject object = value.toObject();
-        item->setText(1, tr("object, %1 keys").arg(object.size()));
+        item->setText(1, tr("object, %Ln keys", nullptr, pluralCount(object.size())));
         for (auto it = object.begin(); it != object.end(); ++it)
             addJson(item, it.key(), it.value(), budget);
     } else if (value.isArray()) {
         const QJsonArray array = value.toArray();
-        item->setText(1, tr("array, %1 items").arg(array.size()));
+        item->setText(1, tr("array, %Ln items", nullptr, pluralCount(array.size())));
         for (qsizetype i = 0; i < array.size(); ++i)
             addJson(item, QString::number(i), array.at(i), budget);
     } else {

@@ -107,8 +107,10 @@ ServerPanel::ServerPanel(EmbeddedServer *server, QWidget *parent)
     connect(m_closeSelected, &QPushButton::clicked, this, &ServerPanel::closeSelected);
     connect(m_closeAll, &QPushButton::clicked, this, [this] {
         const std::optional<int> code = m_closeCode->code();
-        if (!code)
-            return showProblem(m_closeCode->problem());
+        if (!code) {
+            m_closeCode->setFocus(); // the box itself says why
+            return;
+        }
         m_server->closeAll(*code, m_closeReason->text());
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -328,8 +330,10 @@ void ServerPanel::sendToSelected()
 void ServerPanel::closeSelected()
 {
     const std::optional<int> code = m_closeCode->code();
-    if (!code)
-        return showProblem(m_closeCode->problem());
+    if (!code) {
+        m_closeCode->setFocus(); // the box itself says why
+        return;
+    }
     const QList<qint64> ids = selectedConnections();
     for (const qint64 id : ids)
         m_server->closeConnection(id, *code, m_closeReason->text());

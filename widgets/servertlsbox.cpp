@@ -2,6 +2,7 @@
 
 #include "filepickerfield.h"
 #include "themecolors.h"
+#include "tls/certificatefiles.h"
 #include "tls/selfsignedcertificate.h"
 #include "tls/tlscontext.h"
 
@@ -76,6 +77,8 @@ ServerTlsBox::ServerTlsBox(QWidget *parent)
             [this] { Q_EMIT trustRequested(certificateFile()); });
     connect(m_certificate, &FilePickerField::pathChanged, this,
             &ServerTlsBox::updateCertificateInfo);
+    connect(m_certificate->lineEdit(), &QLineEdit::textChanged, this,
+            [this] { m_trust->setEnabled(!certificateFile().isEmpty()); });
     connect(m_wss, &QCheckBox::toggled, this, &ServerTlsBox::changed);
     connect(m_certificate, &FilePickerField::pathChanged, this, &ServerTlsBox::changed);
     updateCertificateInfo();
@@ -201,19 +204,22 @@ void ServerTlsBox::updateCertificateInfo()
         m_info->setPalette(palette);
         return;
     }
-    const QList<QSslCertificate> chain = QSslCertificate::fromPath(path, QSsl::Pem);
-    if (chain.isEmpty()) {
-        const bool pkcs12 = path.endsWith(QLatin1StringView(".p12"), Qt::CaseInsensitive)
-            || path.endsWith(QLatin1StringView(".pfx"), Qt::CaseInsensitive);
-        m_info->setText(pkcs12
-                            ? tr("PKCS#12 bundle: its details show once the server starts.")
-                            : tr("%1 holds no PEM certificate.").arg(QFileInfo(path).fileName()));
-        if (!pkcs12)
+    const bool pkcs12 = path.endsWith(QLatin1StringView(".p12"), Qt::CaseInsensitive)
+        || path.endsWith(QLatin1StringView(".pfx"), Qt::CaseInsensitive);
+    // Reads this one file (bounded in size). QSslCertificate::fromPath() would walk the
+    // whole folder, and its sub-folders, to match the name as a pattern.
+    tls::TlsProblem problem;
+    const std::optional<QList<QSslCertificate>> chain = tls::loadCertificates(path, &problem);
+    if (!chain) {
+        const bool bundle = pkcs12 && problem.id == QLatin1StringView("tls-not-a-certificate");
+        m_info->setText(bundle ? tr("PKCS#12 bundle: its details show once the server starts.")
+                               : problem.message);
+        if (!bundle)
             palette.setColor(QPalette::WindowText, theme::errorText(palette));
         m_info->setPalette(palette);
         return;
     }
-    const QSslCertificate &leaf = chain.first();
+    const QSslCertificate &leaf = chain->first();
     const QLocale locale;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QString text

@@ -36,6 +36,14 @@ bool installCatalogue(QCoreApplication &app, const QLocale &locale, const QStrin
     return true;
 }
 
+// English is the source language, but its plural forms ("1 event", "2 events") come from
+// a catalogue too: sockpit_en.ts holds only the messages that have them.
+bool installEnglishPlurals(QCoreApplication &app)
+{
+    return installCatalogue(app, QLocale(QLocale::English), QStringLiteral("sockpit"),
+                            QStringLiteral(":/i18n"));
+}
+
 bool isEnglish(const QLocale &locale)
 {
     return locale.language() == QLocale::English || locale.language() == QLocale::C;
@@ -72,8 +80,10 @@ bool installTranslations(QCoreApplication &app, const QString &language)
     // Dates and numbers follow the chosen language too, not only the words.
     if (!followSystem)
         QLocale::setDefault(locale);
-    if (isEnglish(locale))
+    if (isEnglish(locale)) {
+        installEnglishPlurals(app);
         return true;
+    }
 
     const QString qtDirectory = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
     installCatalogue(app, locale, QStringLiteral("qtbase"), qtDirectory);
@@ -81,6 +91,8 @@ bool installTranslations(QCoreApplication &app, const QString &language)
     // A system locale Sockpit is not translated into is not an error: it stays in English.
     const bool sockpit
         = installCatalogue(app, locale, QStringLiteral("sockpit"), QStringLiteral(":/i18n"));
+    if (!sockpit)
+        installEnglishPlurals(app);
     return sockpit || followSystem;
 }
 

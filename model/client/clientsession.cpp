@@ -2,6 +2,7 @@
 
 #include "events/eventstore.h"
 #include "frames/frameencoder.h"
+#include "httphead.h"
 #include "loopbackidentity.h"
 #include "protocol/closecodes.h"
 #include "protocol/opcodes.h"
@@ -42,6 +43,17 @@ QString describeBody(const QByteArray &body)
     if (text.size() <= MaxShown)
         return text;
     return text.first(MaxShown) + QChar(0x2026);
+}
+// An answer that is not a refusal of the upgrade but a page: a success or a redirect
+// (the URL is an ordinary web resource), or any answer whose body is HTML.
+bool isWebPage(const HttpResponseHead &response)
+{
+    if (response.status >= 200 && response.status < 400)
+        return true;
+    const QByteArray type = client::headerValue(response.headers, "Content-Type").toLower();
+    const QByteArray body = response.body.trimmed().left(64).toLower();
+    return type.startsWith("text/html") || body.startsWith("<!doctype html")
+        || body.startsWith("<html");
 }
 } // namespace
 
@@ -379,6 +391,16 @@ public:
                     config.url.scheme() == QLatin1StringView("wss") ? 443 : 80));
             if (tap && tap->response() && tap->response()->status != 101) {
                 const HttpResponseHead &r = *tap->response();
+                // A page (an ordinary web server, a proxy's error page) says nothing a
+                // person can read in one line: name the answer and leave the body to the
+                // handshake event, where the inspector shows it.
+                if (isWebPage(r)) {
+                    fail(QStringLiteral("handshake-rejected"),
+                         tr("HTTP %1 %2: not a WebSocket endpoint")
+                             .arg(r.status)
+                             .arg(QString::fromLatin1(r.reason)));
+                    return;
+                }
                 fail(QStringLiteral("handshake-rejected"),
                      tr("The server rejected the WebSocket handshake with HTTP %1 %2: %3.")
                          .arg(r.status)

@@ -2,6 +2,8 @@
 
 #include "eventlogmodel.h"
 
+#include <algorithm>
+
 namespace sockpit {
 
 EventFilterProxy::EventFilterProxy(QObject *parent)
@@ -80,9 +82,9 @@ bool EventFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &source
             return false;
         if (m_text.isEmpty())
             return true;
-        const QString text = EventLogModel::searchText(e);
-        return m_useRegex ? m_regex.match(text).hasMatch()
-                          : text.contains(m_text, Qt::CaseInsensitive);
+        if (m_useRegex)
+            return matchesAnyField(EventLogModel::searchFields(e));
+        return EventLogModel::searchText(e).contains(m_text, Qt::CaseInsensitive);
     }
 
     const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
@@ -98,8 +100,17 @@ bool EventFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &source
         return false;
     if (m_text.isEmpty())
         return true;
-    const QString text = index.data(EventLogModel::SearchTextRole).toString();
-    return m_useRegex ? m_regex.match(text).hasMatch() : text.contains(m_text, Qt::CaseInsensitive);
+    if (m_useRegex)
+        return matchesAnyField(index.data(EventLogModel::SearchFieldsRole).toStringList());
+    return index.data(EventLogModel::SearchTextRole)
+        .toString()
+        .contains(m_text, Qt::CaseInsensitive);
+}
+
+bool EventFilterProxy::matchesAnyField(const QStringList &fields) const
+{
+    return std::any_of(fields.cbegin(), fields.cend(),
+                       [this](const QString &field) { return m_regex.match(field).hasMatch(); });
 }
 
 } // namespace sockpit

@@ -11,7 +11,9 @@
 namespace sockpit {
 
 // Filters an EventLogModel by kind, source, connection, direction and text (plain,
-// case-insensitive, or a regular expression). An unset criterion lets everything through.
+// case-insensitive, or a regular expression matched against each of the event's search
+// fields, so that ^ and $ anchor at a field's ends). An unset criterion lets everything
+// through.
 class EventFilterProxy : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -32,6 +34,8 @@ protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
+    bool matchesAnyField(const QStringList &fields) const;
+
     QSet<EventKind> m_kinds;
     std::optional<EventSource> m_source;
     std::optional<qint64> m_connection;

@@ -5,6 +5,8 @@
 
 #include <QLocale>
 
+#include <limits>
+
 namespace sockpit {
 
 namespace {
@@ -20,27 +22,51 @@ constexpr qsizetype SearchBytes = 4096;
 
 const QChar Ellipsis(0x2026);
 
-QString firstLine(const QByteArray &utf8)
+bool isLineBreak(QChar c)
+{
+    return c == u'\n' || c == u'\r' || c == QChar::LineSeparator || c == QChar::ParagraphSeparator;
+}
+
+// The first characters of a text as one line: a run of white space that breaks a line
+// becomes one space, or nothing just inside a bracket, so that an indented JSON message
+// reads {"type": "chat", "text": "hi"} rather than "{…".
+QString collapsedStart(const QByteArray &utf8)
 {
     const QString text = QString::fromUtf8(utf8.left(SummaryBytes));
-    qsizetype end = text.size();
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        if (text.at(i) == u'\n' || text.at(i) == u'\r') {
-            end = i;
-            break;
+    QString line;
+    line.reserve(std::min(text.size(), SummaryChars + 1));
+    qsizetype i = 0;
+    while (i < text.size() && line.size() < SummaryChars) {
+        if (!text.at(i).isSpace()) {
+            line += text.at(i++);
+            continue;
         }
+        const qsizetype start = i;
+        bool breaks = false;
+        while (i < text.size() && text.at(i).isSpace())
+            breaks = isLineBreak(text.at(i++)) || breaks;
+        if (!breaks) {
+            line += QStringView(text).sliced(start, i - start);
+            continue;
+        }
+        const bool afterOpening = line.isEmpty() || line.endsWith(u'{') || line.endsWith(u'[');
+        const bool beforeClosing = i >= text.size() || text.at(i) == u'}' || text.at(i) == u']';
+        if (!afterOpening && !beforeClosing)
+            line += u' ';
     }
-    const bool cut = end < text.size() || utf8.size() > SummaryBytes || end > SummaryChars;
-    QString line = text.left(std::min(end, SummaryChars));
+    const bool cut = i < text.size() || utf8.size() > SummaryBytes || line.size() > SummaryChars;
+    if (line.size() > SummaryChars)
+        line.truncate(SummaryChars);
     if (cut)
         line += Ellipsis;
     return line;
 }
 
-// Spelled out rather than with %n, so that English reads right without a loaded .qm.
+// "1 byte" comes from the English catalogue of plural forms (sockpit_en.ts).
 QString byteCount(qint64 n)
 {
-    return n == 1 ? EventLogModel::tr("1 byte") : EventLogModel::tr("%1 bytes").arg(n);
+    return EventLogModel::tr("%n bytes", nullptr,
+                             int(qMin<qint64>(n, std::numeric_limits<int>::max())));
 }
 
 QString hexSummary(const QByteArray &bytes, qint64 size)
@@ -59,7 +85,7 @@ QString textOrEmpty(const QString &text)
 QString payloadSummary(const Event &e)
 {
     if (e.isTextual())
-        return textOrEmpty(firstLine(e.payload));
+        return textOrEmpty(collapsedStart(e.payload));
     if (e.payload.isEmpty() && e.size == 0)
         return EventLogModel::tr("(empty)");
     return hexSummary(e.payload, e.size);
@@ -169,14 +195,10 @@ QString pingSummary(const Event &e)
     return EventLogModel::tr("%1, rtt %2 ms").arg(payload, QLocale().toString(*e.rttMs, 'f', 1));
 }
 
-void appendHeaders(QString &out, const HeaderList &headers)
+void appendHeaders(QStringList &fields, const HeaderList &headers)
 {
-    for (const auto &[name, value] : headers) {
-        out += u'\n';
-        out += QString::fromLatin1(name);
-        out += u": ";
-        out += QString::fromLatin1(value);
-    }
+    for (const auto &[name, value] : headers)
+        fields.append(QString::fromLatin1(name) + u": " + QString::fromLatin1(value));
 }
 
 } // namespace
@@ -240,6 +262,8 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(e.connection);
     case SearchTextRole:
         return searchText(e);
+    case SearchFieldsRole:
+        return searchFields(e);
     case IsErrorRole:
         return e.kind == EventKind::Error
             || (e.kind == EventKind::Close && e.closeCode != 1000 && e.closeCode != 1001);
@@ -318,6 +342,7 @@ QHash<int, QByteArray> EventLogModel::roleNames() const
     names.insert(ConnectionRole, "connection");
     names.insert(SearchTextRole, "searchText");
     names.insert(IsErrorRole, "isError");
+    names.insert(SearchFieldsRole, "searchFields");
     return names;
 }
 
@@ -351,21 +376,31 @@ QString EventLogModel::summary(const Event &e)
     return {};
 }
 
-QString EventLogModel::searchText(const Event &e)
+QStringList EventLogModel::searchFields(const Event &e)
 {
-    QString text = summary(e);
-    if (e.isTextual() && e.payload.size() > 0)
-        text += u'\n' + QString::fromUtf8(e.payload.left(SearchBytes));
+    QStringList fields{summary(e)};
+    if (e.isTextual() && e.payload.size() > 0) {
+        QString payload = QString::fromUtf8(e.payload.left(SearchBytes));
+        // A payload searched only in part must not seem to end where the search stops.
+        if (e.payload.size() > SearchBytes)
+            payload += Ellipsis;
+        fields.append(payload);
+    }
     for (const QString *part : {&e.url, &e.errorId, &e.reason, &e.peer, &e.subprotocol}) {
         if (!part->isEmpty())
-            text += u'\n' + *part;
+            fields.append(*part);
     }
     if (e.handshake) {
-        appendHeaders(text, e.handshake->request.headers);
+        appendHeaders(fields, e.handshake->request.headers);
         if (e.handshake->response)
-            appendHeaders(text, e.handshake->response->headers);
+            appendHeaders(fields, e.handshake->response->headers);
     }
-    return text;
+    return fields;
+}
+
+QString EventLogModel::searchText(const Event &e)
+{
+    return searchFields(e).join(u'\n');
 }
 
 QString EventLogModel::humanSize(qint64 bytes)

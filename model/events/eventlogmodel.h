@@ -35,6 +35,7 @@ public:
         ConnectionRole, // qint64
         SearchTextRole, // QString: what a text filter matches (summary, url, headers...)
         IsErrorRole, // bool: an error, or a close that is not 1000/1001
+        SearchFieldsRole, // QStringList: searchFields()
     };
     Q_ENUM(Role)
 
@@ -55,6 +56,10 @@ public:
     // What a text filter matches: the summary, url, error id, close reason, handshake
     // header names and values, and the start of a text payload.
     static QString searchText(const Event &event);
+    // The same, one field at a time: a regular expression is matched against each, so that
+    // ^ and $ anchor at the start and end of the message (or summary, header, ...) a
+    // person sees, not of the whole joined text.
+    static QStringList searchFields(const Event &event);
     // "12 B", "3.4 KiB", "1.0 MiB" in the default locale.
     static QString humanSize(qint64 bytes);
 

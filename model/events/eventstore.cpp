@@ -101,6 +101,8 @@ void EventStore::clear()
     Q_EMIT aboutToClear();
     m_events.clear();
     m_payloadBytes = 0;
+    m_countedBefore = m_nextSeq - 1;
+    m_evicted = 0;
     Q_EMIT cleared();
 }
 

@@ -35,8 +35,9 @@ public:
     qsizetype size() const { return qsizetype(m_events.size()); }
     const Event &at(qsizetype index) const { return m_events.at(std::size_t(index)); }
 
-    quint64 totalCount() const { return m_nextSeq - 1; } // every event ever appended
-    quint64 evictedCount() const { return m_evicted; }
+    // Every event appended since the store began or was last cleared.
+    quint64 totalCount() const { return m_nextSeq - 1 - m_countedBefore; }
+    quint64 evictedCount() const { return m_evicted; } // since the last clear, too
     qint64 retainedPayloadBytes() const { return m_payloadBytes; }
     qsizetype pendingCount() const { return qsizetype(m_pending.size()); }
 
@@ -46,7 +47,8 @@ public:
     int batchIntervalMs() const { return m_flushTimer.interval(); }
     void setBatchIntervalMs(int ms) { m_flushTimer.setInterval(ms); }
 
-    // Drops every retained event (the numbering goes on).
+    // Drops every retained event and restarts the counts (the numbering goes on, so that a
+    // sequence number never names two events).
     void clear();
 
 public Q_SLOTS:
@@ -72,6 +74,7 @@ private:
     qint64 m_payloadBytes = 0;
     quint64 m_nextSeq = 1;
     quint64 m_evicted = 0;
+    quint64 m_countedBefore = 0; // events appended before the last clear
     QTimer m_flushTimer;
 };
 

@@ -143,9 +143,18 @@ void tst_EventModels::summaries_data()
     QTest::newRow("text shows the text")
         << makeTextEvent(EventSource::Server, 1, EventDirection::In, "Hello, wörld")
         << QStringLiteral("Hello, wörld");
-    QTest::newRow("text shows its first line only")
-        << makeTextEvent(EventSource::Server, 1, EventDirection::In, "one\ntwo")
-        << QStringLiteral("one…");
+    QTest::newRow("a text of several lines reads as one line")
+        << makeTextEvent(EventSource::Server, 1, EventDirection::In, "one\ntwo\r\n  three")
+        << QStringLiteral("one two three");
+    QTest::newRow("pretty-printed JSON reads as its first characters, not as {…")
+        << makeTextEvent(EventSource::Server, 1, EventDirection::In,
+                         "{\n    \"type\": \"chat\",\n    \"to\": [\n        1,\n        2\n    "
+                         "],\n    \"text\": \"hi  there\"\n}")
+        << QStringLiteral("{\"type\": \"chat\", \"to\": [1, 2], \"text\": \"hi  there\"}");
+    QTest::newRow("a long pretty-printed message is capped after collapsing")
+        << makeTextEvent(EventSource::Server, 1, EventDirection::In,
+                         "[\n" + QByteArray(300, 'b') + "\n]")
+        << QString(u'[' + QString(199, u'b') + u'…');
     QTest::newRow("long text is capped")
         << makeTextEvent(EventSource::Server, 1, EventDirection::In, QByteArray(500, 'a'))
         << QString(QString(200, u'a') + u'…');
@@ -364,6 +373,21 @@ void tst_EventModels::filter_data()
     QTest::newRow("a regular expression, ignoring case")
         << QList<int>{} << -1 << qint64(-1) << -1 << QStringLiteral("^h.llo") << true
         << QList<quint64>{4};
+    QTest::newRow("^ and $ anchor at a message's start and end")
+        << QList<int>{} << -1 << qint64(-1) << -1 << QStringLiteral("^hello world$") << true
+        << QList<quint64>{4};
+    QTest::newRow("^ and $ anchor at a summary's start and end")
+        << QList<int>{} << -1 << qint64(-1) << -1 << QStringLiteral("^server says: hello$") << true
+        << QList<quint64>{5};
+    QTest::newRow("^ and $ anchor at a header's start and end")
+        << QList<int>{} << -1 << qint64(-1) << -1 << QStringLiteral("^x-trace-id: abc123$") << true
+        << QList<quint64>{2};
+    QTest::newRow("an anchored line of a message is not the message")
+        << QList<int>{} << -1 << qint64(-1) << -1 << QStringLiteral("^first$") << true
+        << QList<quint64>{};
+    QTest::newRow("(?m) anchors at the lines of a message when asked")
+        << QList<int>{} << -1 << qint64(-1) << -1 << QStringLiteral("(?m)^second line$") << true
+        << QList<quint64>{6};
     QTest::newRow("criteria combine")
         << QList<int>{int(EventKind::Text)} << int(EventSource::Server) << qint64(1)
         << int(EventDirection::Out) << QStringLiteral("says") << false << QList<quint64>{5};

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void evictionSignalsComeBeforeAndAfterTheChange();
     void shrinkingTheLimitsEvictsAtOnce();
     void clearDropsEverythingAndNumberingGoesOn();
+    void clearRestartsTheTotalAndEvictedCounts();
     void recordedIsEmittedForEveryEventEvenIfEvictedBeforeAFlush();
 };
 
@@ -269,6 +270,28 @@ void tst_EventStore::clearDropsEverythingAndNumberingGoesOn()
     store.flush();
     QCOMPARE(store.size(), 1);
     QCOMPARE(store.at(0).seq, 6u);
+}
+
+void tst_EventStore::clearRestartsTheTotalAndEvictedCounts()
+{
+    EventStore store({3, qint64(1) << 30});
+    for (int i = 0; i < 5; ++i)
+        store.append(textEvent());
+    store.flush();
+    QCOMPARE(store.totalCount(), 5u);
+    QCOMPARE(store.evictedCount(), 2u);
+
+    // "0 total" after Clear, as the log's counter says, and counting again from there.
+    store.clear();
+    QCOMPARE(store.totalCount(), 0u);
+    QCOMPARE(store.evictedCount(), 0u);
+    for (int i = 0; i < 4; ++i)
+        store.append(textEvent());
+    store.flush();
+    QCOMPARE(store.totalCount(), 4u);
+    QCOMPARE(store.evictedCount(), 1u);
+    QCOMPARE(quint64(store.size()) + store.evictedCount(), store.totalCount());
+    QCOMPARE(store.at(store.size() - 1).seq, 9u); // the numbering went on
 }
 
 void tst_EventStore::recordedIsEmittedForEveryEventEvenIfEvictedBeforeAFlush()

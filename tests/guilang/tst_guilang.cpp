@@ -1,3 +1,5 @@
+#include "events/eventstore.h"
+#include "events/jsonlines.h"
 #include "mainwindow.h"
 #include "preferencesdialog.h"
 #include "serverpanel.h"
@@ -5,12 +7,15 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QFile>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QStatusBar>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace sockpit;
@@ -29,6 +34,8 @@ private Q_SLOTS:
     void commandLineWinsOverPreferences();
     void theSystemLocaleIsFollowedByDefault();
     void preferencesStoreTheLanguageAndSayWhenItApplies();
+    void countsTakeTheirPluralForms_data();
+    void countsTakeTheirPluralForms();
 };
 
 namespace {
@@ -143,6 +150,61 @@ void TestGuiLanguage::preferencesStoreTheLanguageAndSayWhenItApplies()
     QCOMPARE(PreferencesDialog::storedLanguage(), QStringLiteral("fr"));
     QCOMPARE(chooseLanguage(QString(), PreferencesDialog::storedLanguage()), QStringLiteral("fr"));
     QSettings().remove(QStringLiteral("language"));
+}
+
+void TestGuiLanguage::countsTakeTheirPluralForms_data()
+{
+    QTest::addColumn<QString>("language");
+    QTest::addColumn<QString>("readOne");
+    QTest::addColumn<QString>("counterWithOne");
+    QTest::addColumn<QString>("counterWithTwo");
+    QTest::newRow("English: 1 event, 2 events")
+        << QStringLiteral("en") << QStringLiteral("Read 1 event from %1")
+        << QStringLiteral("1 shown / 1 total / 0 evicted")
+        << QStringLiteral("2 shown / 2 total / 0 evicted");
+    // French uses the singular for 0 and 1.
+    QTest::newRow("French: 0 and 1 take the singular")
+        << QStringLiteral("fr") << QStringLiteral("1 événement lu depuis %1")
+        << QStringLiteral("1 affiché / 1 au total / 0 évincé")
+        << QStringLiteral("2 affichés / 2 au total / 0 évincé");
+    QTest::newRow("German: 1 Ereignis, 2 Ereignisse")
+        << QStringLiteral("de") << QStringLiteral("1 Ereignis aus %1 gelesen")
+        << QStringLiteral("1 gezeigt / 1 gesamt / 0 verworfen")
+        << QStringLiteral("2 gezeigt / 2 gesamt / 0 verworfen");
+}
+
+void TestGuiLanguage::countsTakeTheirPluralForms()
+{
+    QFETCH(QString, language);
+    QFETCH(QString, readOne);
+    QFETCH(QString, counterWithOne);
+    QFETCH(QString, counterWithTwo);
+    QVERIFY(installTranslations(*qApp, language));
+    // Plain digits, whatever the system locale groups them with.
+    QLocale::setDefault(QLocale::c());
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("one.jsonl"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    Event one = makeTextEvent(EventSource::Client, 1, EventDirection::In, "hi");
+    one.seq = 1;
+    one.time = QDateTime::currentDateTimeUtc();
+    file.write(eventToJsonLine(one) + '\n');
+    file.close();
+
+    MainWindow window;
+    window.show();
+    QVERIFY(window.openLog(path));
+    QCOMPARE(window.statusBar()->currentMessage(), readOne.arg(path));
+    auto *counter = window.findChild<QLabel *>(QStringLiteral("logCounter"));
+    QVERIFY(counter);
+    QTRY_COMPARE(counter->text(), counterWithOne);
+
+    window.eventStore()->append(makeTextEvent(EventSource::Client, 1, EventDirection::In, "2"));
+    window.eventStore()->flush();
+    QTRY_COMPARE(counter->text(), counterWithTwo);
 }
 
 QTEST_MAIN(TestGuiLanguage)
