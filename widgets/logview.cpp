@@ -138,6 +138,12 @@ int LogView::viewRowOfSeq(quint64 seq) const
     return -1;
 }
 
+void LogView::setReadOnly(bool readOnly)
+{
+    m_pauseButton->setVisible(!readOnly);
+    m_clearButton->setVisible(!readOnly);
+}
+
 bool LogView::isPaused() const
 {
     return m_pause->isPaused();

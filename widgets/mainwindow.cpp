@@ -5,6 +5,7 @@
 #include "eventinspector.h"
 #include "events/eventstore.h"
 #include "events/jsonlines.h"
+#include "logfilewindow.h"
 #include "logview.h"
 #include "preferencesdialog.h"
 #include "server/embeddedserver.h"
@@ -195,17 +196,17 @@ void MainWindow::openPreferences()
     Q_EMIT preferencesRequested();
 }
 
-bool MainWindow::openLog(const QString &path)
+LogFileWindow *MainWindow::openLog(const QString &path)
 {
     QString openError;
     const JsonLinesReadResult result = readJsonLinesFile(path, &openError);
     if (!openError.isEmpty()) {
         showMessage(tr("Open Log"), tr("Cannot open %1: %2").arg(path, openError), true);
-        return false;
+        return nullptr;
     }
-    for (const Event &event : result.events)
-        m_store->append(event);
-    m_store->flush();
+    auto *logWindow = new LogFileWindow(path, result.events, this);
+    logWindow->resize(size() * 9 / 10);
+    logWindow->show();
     const QLocale locale;
     statusBar()->showMessage(
         tr("Read %1 events from %2").arg(locale.toString(result.events.size()), path), 5000);
@@ -220,12 +221,12 @@ bool MainWindow::openLog(const QString &path)
         }
         showMessage(tr("Open Log"),
                     tr("%1 of %2 lines of %3 could not be read and were skipped; the other "
-                       "events were added to the log.")
+                       "events are shown.")
                         .arg(locale.toString(result.errors.size()),
                              locale.toString(result.errors.size() + result.events.size()), path),
-                    true, lines.join(u'\n'));
+                    true, lines.join(u'\n'), logWindow);
     }
-    return true;
+    return logWindow;
 }
 
 bool MainWindow::exportEvents(const QString &path, const QList<Event> &events, QString *error)
@@ -299,11 +300,11 @@ void MainWindow::openClientsDialog()
 }
 
 void MainWindow::showMessage(const QString &title, const QString &text, bool warning,
-                             const QString &details)
+                             const QString &details, QWidget *parent)
 {
     // Window-modal and not blocking: the log keeps flowing while the message is open.
     auto *box = new QMessageBox(warning ? QMessageBox::Warning : QMessageBox::Information, title,
-                                text, QMessageBox::Ok, this);
+                                text, QMessageBox::Ok, parent ? parent : this);
     box->setObjectName(QStringLiteral("messageBox"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     if (!details.isEmpty())

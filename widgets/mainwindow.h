@@ -10,6 +10,7 @@ class ClientTabs;
 class EmbeddedServer;
 class EventInspector;
 class EventStore;
+class LogFileWindow;
 class LogView;
 class ServerPanel;
 
@@ -30,10 +31,11 @@ public:
     LogView *logView() const { return m_logView; }
     EventInspector *inspector() const { return m_inspector; }
 
-    // Appends the events of a JSON Lines log (the WORKSPACE argument and File > Open Log).
-    // Lines that do not parse are reported with their numbers in a message box; the good
-    // ones are kept. Returns false when the file cannot be read at all.
-    bool openLog(const QString &path);
+    // Shows a JSON Lines log (the WORKSPACE argument and File > Open Log) in a window of
+    // its own; the live session is left as it is. Lines that do not parse are reported
+    // with their numbers in a message box; the good ones are shown. Returns nullptr when
+    // the file cannot be read at all.
+    LogFileWindow *openLog(const QString &path);
     // JSON Lines, one event a line. Return false with *error set on failure.
     bool exportEvents(const QString &path, const QList<Event> &events, QString *error = nullptr);
 
@@ -59,7 +61,7 @@ protected:
 private:
     void createMenus();
     void showMessage(const QString &title, const QString &text, bool warning,
-                     const QString &details = QString());
+                     const QString &details = QString(), QWidget *parent = nullptr);
     QList<Event> allEvents() const;
 
     EventStore *m_store;

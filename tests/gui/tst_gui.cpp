@@ -8,6 +8,7 @@
 #include "events/eventstore.h"
 #include "events/jsonlines.h"
 #include "guidriver.h"
+#include "logfilewindow.h"
 #include "logview.h"
 #include "mainwindow.h"
 #include "server/embeddedserver.h"
@@ -419,31 +420,78 @@ private Q_SLOTS:
         QVERIFY(log->isFollowing());
     }
 
-    void openLogKeepsGoodLinesAndReportsBadOnes()
+    void openedLogIsItsOwnViewAndLeavesTheLiveSessionAlone()
     {
+        // A live session with some events: a server and a client tab that said hello.
+        MainWindow *w = m_window.get();
+        startServerOnPort(0);
+        QTRY_VERIFY_WITH_TIMEOUT(w->server()->isListening(), kNetworkTimeoutMs);
+        ClientTab *tab = w->clientTabs()->currentTab();
+        replaceText(child<QLineEdit>(tab, "urlEdit"), w->server()->url().toString());
+        click(child<QPushButton>(tab, "connectButton"));
+        QTRY_COMPARE_WITH_TIMEOUT(tab->session()->state(), ClientSession::State::Open,
+                                  kNetworkTimeoutMs);
+        QTest::keyClicks(child<QPlainTextEdit>(tab, "composerEdit"), QStringLiteral("live"));
+        click(child<QPushButton>(tab, "sendButton"));
+        const EventLogModel *live = w->logView()->logModel();
+        QTRY_COMPARE_WITH_TIMEOUT(clientReceivers(live, "live").size(), 1, kNetworkTimeoutMs);
+        w->eventStore()->flush();
+        const int liveRows = live->rowCount();
+        const quint64 liveTotal = w->eventStore()->totalCount();
+        const qint64 liveConnection = tab->session()->connectionId();
+
+        // A file whose connection number clashes with the live one and whose times are old.
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        const QString path = dir.filePath(QStringLiteral("log.jsonl"));
+        const QString path = dir.filePath(QStringLiteral("yesterday.jsonl"));
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        Event first = makeTextEvent(EventSource::Server, 5, EventDirection::In, "first line");
+        const QDateTime old = QDateTime::currentDateTimeUtc().addDays(-1);
+        Event first
+            = makeTextEvent(EventSource::Server, liveConnection, EventDirection::In, "first line");
         first.seq = 1;
-        first.time = QDateTime::currentDateTimeUtc();
-        Event third = makeTextEvent(EventSource::Server, 5, EventDirection::Out, "third line");
+        first.time = old;
+        Event third
+            = makeTextEvent(EventSource::Server, liveConnection, EventDirection::Out, "third line");
         third.seq = 3;
-        third.time = first.time;
+        third.time = old.addMSecs(5);
         file.write(eventToJsonLine(first) + '\n');
         file.write("this is not json\n");
         file.write(eventToJsonLine(third) + '\n');
         file.close();
 
-        const EventLogModel *model = m_window->logView()->logModel();
-        const int before = model->rowCount();
-        QVERIFY(m_window->openLog(path));
-        QTRY_COMPARE(model->rowCount(), before + 2);
-        QCOMPARE(model->eventAt(before).payload, QByteArray("first line"));
-        QCOMPARE(model->eventAt(before + 1).payload, QByteArray("third line"));
-        auto *box = m_window->findChild<QMessageBox *>(QStringLiteral("messageBox"));
+        LogFileWindow *opened = w->openLog(path);
+        QVERIFY(opened);
+        QVERIFY(opened->isVisible());
+        QVERIFY2(opened->windowTitle().contains(QStringLiteral("yesterday.jsonl")),
+                 qPrintable(opened->windowTitle()));
+        const EventLogModel *view = opened->logView()->logModel();
+        QVERIFY(view != live);
+        QTRY_COMPARE(view->rowCount(), 2);
+        QCOMPARE(view->eventAt(0).payload, QByteArray("first line"));
+        QCOMPARE(view->eventAt(0).time, old);
+        QCOMPARE(view->eventAt(0).connection, liveConnection);
+        QCOMPARE(view->eventAt(1).payload, QByteArray("third line"));
+        QCOMPARE(opened->eventStore()->totalCount(), quint64(2));
+        const QLabel *counter = child<QLabel>(opened, "logCounter");
+        QTRY_VERIFY2(counter->text().startsWith(QStringLiteral("2 shown / 2 total")),
+                     qPrintable(counter->text()));
+
+        // The live session goes on untouched: same rows, same total, same connection.
+        w->eventStore()->flush();
+        QCOMPARE(live->rowCount(), liveRows);
+        QCOMPARE(w->eventStore()->totalCount(), liveTotal);
+        QCOMPARE(tab->session()->connectionId(), liveConnection);
+        QCOMPARE(clientReceivers(live, "first line").size(), 0);
+
+        // Selecting a row of the opened log shows it in that window's inspector.
+        QTableView *table = opened->logView()->tableView();
+        table->selectRow(1);
+        QTRY_VERIFY(opened->inspector()->hasEvent());
+        QCOMPARE(opened->inspector()->event().payload, QByteArray("third line"));
+        QVERIFY(!w->inspector()->hasEvent());
+
+        auto *box = opened->findChild<QMessageBox *>(QStringLiteral("messageBox"));
         QVERIFY(box);
         QVERIFY2(box->detailedText().contains(QStringLiteral("Line 2")),
                  qPrintable(box->detailedText()));
