@@ -3,6 +3,7 @@
 #include "closecodecombo.h"
 #include "server/connectionlistmodel.h"
 #include "server/embeddedserver.h"
+#include "serverpolicybox.h"
 #include "servertlsbox.h"
 #include "themecolors.h"
 
@@ -56,6 +57,7 @@ ServerPanel::ServerPanel(EmbeddedServer *server, QWidget *parent)
     , m_subprotocols(new QLineEdit(this))
     , m_maxSize(new QSpinBox(this))
     , m_tls(new ServerTlsBox(this))
+    , m_policy(new ServerPolicyBox(this))
     , m_startStop(new QPushButton(tr("Start"), this))
     , m_state(new QLabel(this))
     , m_clientCount(new QSpinBox(this))
@@ -90,6 +92,7 @@ ServerPanel::ServerPanel(EmbeddedServer *server, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(createSettingsBox());
     layout->addWidget(m_tls);
+    layout->addWidget(m_policy);
     layout->addLayout(startRow);
     layout->addWidget(m_state);
     layout->addWidget(createConnectionsBox(), 1);
@@ -232,12 +235,27 @@ std::optional<ServerConfig> ServerPanel::currentConfig(QString *problem) const
     config.subprotocols = commaList(m_subprotocols->text());
     config.maxMessageSize = qint64(m_maxSize->value()) * 1024;
     config.tls = m_tls->settings();
+    if (!applyPolicy(&config, problem))
+        return std::nullopt;
     if (config.tls.enabled && config.tls.certificateFile.isEmpty()) {
         if (problem)
             *problem = tr("wss needs a certificate: choose one or generate a self-signed one.");
         return std::nullopt;
     }
     return config;
+}
+
+bool ServerPanel::applyPolicy(ServerConfig *config, QString *problem) const
+{
+    const QString policyProblem = m_policy->problem();
+    if (!policyProblem.isEmpty()) {
+        if (problem)
+            *problem = policyProblem;
+        return false;
+    }
+    config->allowedOrigins = m_policy->allowedOrigins();
+    config->closeAfter = m_policy->closeAfter();
+    return true;
 }
 
 void ServerPanel::startOrStop()
@@ -288,6 +306,7 @@ void ServerPanel::updateState()
           static_cast<QWidget *>(m_subprotocols), static_cast<QWidget *>(m_maxSize)})
         field->setEnabled(!listening);
     m_tls->setEditable(!listening);
+    m_policy->setEditable(!listening);
     m_openClients->setEnabled(listening);
     m_clientCount->setEnabled(listening);
 
@@ -352,6 +371,7 @@ void ServerPanel::saveSettings(QSettings &settings) const
     settings.setValue(QStringLiteral("certificateFile"), m_tls->certificateFile());
     settings.setValue(QStringLiteral("keyFile"), m_tls->keyFile());
     settings.setValue(QStringLiteral("clientCaFile"), m_tls->clientCaFile());
+    m_policy->saveSettings(settings);
     settings.endGroup();
 }
 
@@ -372,6 +392,7 @@ void ServerPanel::loadSettings(QSettings &settings)
     m_tls->setKeyFile(settings.value(QStringLiteral("keyFile")).toString());
     m_tls->setClientCaFile(settings.value(QStringLiteral("clientCaFile")).toString());
     m_tls->setWssEnabled(settings.value(QStringLiteral("wss"), false).toBool());
+    m_policy->loadSettings(settings);
     settings.endGroup();
 }
 
