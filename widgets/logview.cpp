@@ -56,7 +56,8 @@ LogView::LogView(EventStore *store, QWidget *parent)
     columns->setHighlightSections(false);
     const int digit = m_view->fontMetrics().horizontalAdvance(u'0');
     m_view->setColumnWidth(EventLogModel::TimeColumn, digit * 13);
-    m_view->setColumnWidth(EventLogModel::SourceColumn, digit * 8);
+    // Room for "client #12 ↔ server #34".
+    m_view->setColumnWidth(EventLogModel::SourceColumn, digit * 20);
     m_view->setColumnWidth(EventLogModel::ConnectionColumn, digit * 11);
     m_view->setColumnWidth(EventLogModel::DirectionColumn, digit * 9);
     m_view->setColumnWidth(EventLogModel::KindColumn, digit * 12);

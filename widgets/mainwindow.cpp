@@ -3,6 +3,8 @@
 #include "clienttab.h"
 #include "clienttabs.h"
 #include "eventinspector.h"
+#include "events/connectionlinks.h"
+#include "events/eventlogmodel.h"
 #include "events/eventstore.h"
 #include "events/jsonlines.h"
 #include "logfilewindow.h"
@@ -66,6 +68,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_clientTabs(new ClientTabs(m_store, this))
     , m_logView(new LogView(m_store, this))
     , m_inspector(new EventInspector(this))
+    , m_links(new ConnectionLinks(m_store, this))
 {
     setWindowTitle(tr("Sockpit"));
     m_store->setBatchIntervalMs(kBatchIntervalMs);
@@ -100,6 +103,10 @@ MainWindow::MainWindow(QWidget *parent)
 
     createMenus();
     statusBar();
+
+    m_logView->logModel()->setConnectionLinks(m_links);
+    m_inspector->setConnectionLinks(m_links);
+    m_clientTabs->setConnectionLinks(m_links);
 
     connect(m_logView, &LogView::currentEventChanged, m_inspector, &EventInspector::setEvent);
     connect(m_logView, &LogView::currentEventCleared, m_inspector, &EventInspector::clearEvent);

@@ -7,6 +7,7 @@
 namespace sockpit {
 
 class ClientTabs;
+class ConnectionLinks;
 class EmbeddedServer;
 class EventInspector;
 class EventStore;
@@ -30,6 +31,7 @@ public:
     ClientTabs *clientTabs() const { return m_clientTabs; }
     LogView *logView() const { return m_logView; }
     EventInspector *inspector() const { return m_inspector; }
+    ConnectionLinks *connectionLinks() const { return m_links; }
 
     // Shows a JSON Lines log (the WORKSPACE argument and File > Open Log) in a window of
     // its own; the live session is left as it is. Lines that do not parse are reported
@@ -70,6 +72,7 @@ private:
     ClientTabs *m_clientTabs;
     LogView *m_logView;
     EventInspector *m_inspector;
+    ConnectionLinks *m_links;
 };
 
 } // namespace sockpit

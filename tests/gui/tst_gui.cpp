@@ -115,7 +115,8 @@ private Q_SLOTS:
             QVERIFY(child<QLabel>(tabs->tab(i), "stateLabel")
                         ->text()
                         .startsWith(QStringLiteral("Open")));
-            QVERIFY(tabs->tabText(i).startsWith(QStringLiteral("● 127.0.0.1:")));
+            QVERIFY2(tabs->tabText(i).startsWith(QStringLiteral("● #%1 127.0.0.1:").arg(i + 1)),
+                     qPrintable(tabs->tabText(i)));
         }
         QTRY_COMPARE(w->server()->connections().size(), 3);
 
@@ -287,7 +288,7 @@ private Q_SLOTS:
         QVERIFY(!error->isVisible());
         QVERIFY(child<QPushButton>(tab, "connectButton")->isEnabled());
         QCOMPARE(w->clientTabs()->tabText(w->clientTabs()->currentIndex()),
-                 QStringLiteral("○ 127.0.0.1:8080"));
+                 QStringLiteral("○ #2 127.0.0.1:8080"));
     }
 
     void refusedConnectionIsExplainedInTheTab()
@@ -418,6 +419,62 @@ private Q_SLOTS:
         QVERIFY(!log->isFollowing());
         bar->triggerAction(QAbstractSlider::SliderToMaximum);
         QVERIFY(log->isFollowing());
+    }
+
+    void clientTabsAreNumberedAndTheLogLinksBothEnds()
+    {
+        MainWindow *w = m_window.get();
+        startServerOnPort(0);
+        QTRY_VERIFY_WITH_TIMEOUT(w->server()->isListening(), kNetworkTimeoutMs);
+        ClientTabs *tabs = w->clientTabs();
+        QTest::keyClick(w, Qt::Key_T, Qt::ControlModifier);
+        QCOMPARE(tabs->count(), 2);
+        ClientTab *second = tabs->tab(1);
+        replaceText(child<QLineEdit>(second, "urlEdit"), w->server()->url().toString());
+        click(child<QPushButton>(second, "connectButton"));
+        QTRY_COMPARE_WITH_TIMEOUT(second->session()->state(), ClientSession::State::Open,
+                                  kNetworkTimeoutMs);
+        QTRY_COMPARE(w->server()->connections().size(), 1);
+        const qint64 serverConnection = w->server()->connections().constFirst().id;
+        const qint64 clientConnection = second->session()->connectionId();
+        QVERIFY(serverConnection != clientConnection);
+        QVERIFY2(tabs->tabText(1).startsWith(QStringLiteral("● #2 127.0.0.1:")),
+                 qPrintable(tabs->tabText(1)));
+
+        // Renaming keeps the number.
+        second->setCustomName(QStringLiteral("feed"));
+        QCOMPARE(tabs->tabText(1), QStringLiteral("● #2 feed"));
+
+        // The log's Source column names the tab and links both ends.
+        const QString clientLabel
+            = QStringLiteral("client #2 \u2194 server #%1").arg(serverConnection);
+        const QString serverLabel
+            = QStringLiteral("server #%1 \u2194 client #2").arg(serverConnection);
+        const EventLogModel *model = w->logView()->logModel();
+        const auto labelsOf = [model](qint64 connection) {
+            QSet<QString> labels;
+            for (int row = 0; row < model->rowCount(); ++row) {
+                if (model->eventAt(row).connection == connection)
+                    labels.insert(model->index(row, EventLogModel::SourceColumn).data().toString());
+            }
+            return labels;
+        };
+        QTRY_COMPARE(labelsOf(clientConnection), QSet<QString>{clientLabel});
+        QTRY_COMPARE(labelsOf(serverConnection), QSet<QString>{serverLabel});
+
+        // The inspector says it too.
+        LogView *log = w->logView();
+        int openRow = -1;
+        for (int row = 0; row < model->rowCount(); ++row) {
+            const Event &e = model->eventAt(row);
+            if (e.kind == EventKind::Open && e.connection == clientConnection)
+                openRow = log->viewRowOfSeq(e.seq);
+        }
+        QVERIFY(openRow >= 0);
+        log->tableView()->selectRow(openRow);
+        QTRY_VERIFY(w->inspector()->hasEvent());
+        QVERIFY2(w->inspector()->factLines().contains(QStringLiteral("Source: ") + clientLabel),
+                 qPrintable(w->inspector()->factLines().join(u'\n')));
     }
 
     void openedLogIsItsOwnViewAndLeavesTheLiveSessionAlone()
