@@ -9,9 +9,11 @@
 #include "events/jsonlines.h"
 #include "logfilewindow.h"
 #include "logview.h"
+#include "panelscrollarea.h"
 #include "preferencesdialog.h"
 #include "server/embeddedserver.h"
 #include "serverpanel.h"
+#include "windowgeometry.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -24,7 +26,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSaveFile>
-#include <QScrollArea>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -73,10 +75,7 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(tr("Sockpit"));
     m_store->setBatchIntervalMs(kBatchIntervalMs);
 
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidget(m_serverPanel);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
+    auto *scroll = new PanelScrollArea(m_serverPanel, this);
     auto *dock = new QDockWidget(tr("Server"), this);
     dock->setObjectName(QStringLiteral("serverDock"));
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
@@ -119,7 +118,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_server, &EmbeddedServer::started, this,
             [this](const QUrl &url) { m_clientTabs->setDefaultUrl(url.toString()); });
 
-    resize(1400, 900);
+    resize(fittingWindowSize(QSize(1400, 900), screen()->availableGeometry()));
     restoreSettings();
     m_clientTabs->addClientTab();
 }
@@ -334,7 +333,14 @@ void MainWindow::saveSettings() const
 void MainWindow::restoreSettings()
 {
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    // A geometry saved on a larger screen would open the window past this one's edges.
+    const QSize fitting = size();
+    if (restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())
+        && !fitsOn(frameGeometry(), screen()->availableGeometry())) {
+        setWindowState(Qt::WindowNoState);
+        resize(fitting);
+        move(screen()->availableGeometry().center() - rect().center());
+    }
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_serverPanel->loadSettings(settings);
     const QString url = settings.value(QStringLiteral("client/url")).toString();

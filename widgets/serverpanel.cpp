@@ -157,12 +157,12 @@ QWidget *ServerPanel::createSettingsBox()
     m_maxSize->setSuffix(tr(" KiB"));
     m_maxSize->setToolTip(tr("Larger incoming messages close the connection with 1009"));
 
-    auto *address = new QHBoxLayout;
-    address->addWidget(m_host, 2);
-    address->addWidget(new QLabel(tr("Port:"), box));
-    address->addWidget(m_port, 1);
+    // One field a row, labels above fields when the panel is narrow: the panel must fit
+    // beside the client tabs in a small window in every language.
     auto *form = new QFormLayout(box);
-    form->addRow(tr("Host:"), address);
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+    form->addRow(tr("Host:"), m_host);
+    form->addRow(tr("Port:"), m_port);
     form->addRow(tr("Mode:"), m_mode);
     form->addRow(tr("Reply:"), m_reply);
     form->addRow(tr("Subprotocols:"), m_subprotocols);

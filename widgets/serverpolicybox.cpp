@@ -3,7 +3,6 @@
 #include "closecodecombo.h"
 
 #include <QFormLayout>
-#include <QHBoxLayout>
 #include <QLineEdit>
 #include <QRegularExpression>
 #include <QSettings>
@@ -41,14 +40,12 @@ ServerPolicyBox::ServerPolicyBox(QWidget *parent)
     m_closeReason->setObjectName(QStringLiteral("closeAfterReason"));
     m_closeReason->setPlaceholderText(tr("reason"));
 
-    auto *closeRow = new QHBoxLayout;
-    closeRow->addWidget(m_closeSeconds);
-    closeRow->addWidget(m_closeCode, 1);
     auto *form = new QFormLayout(this);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     form->addRow(tr("Origins:"), m_origins);
-    form->addRow(tr("Close after:"), closeRow);
+    form->addRow(tr("Close after:"), m_closeSeconds);
+    form->addRow(tr("Close code:"), m_closeCode);
     form->addRow(tr("Close reason:"), m_closeReason);
 
     connect(m_closeSeconds, &QSpinBox::valueChanged, this, &ServerPolicyBox::updateCloseFields);

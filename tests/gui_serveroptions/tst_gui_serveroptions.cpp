@@ -130,7 +130,8 @@ private Q_SLOTS:
         QCOMPARE(closed.at(0).at(1).toString(), QStringLiteral("time is up"));
         QCOMPARE(closed.at(0).at(2).value<CloseInitiator>(), CloseInitiator::Remote);
         const QString state = child<QLabel>(tab, "stateLabel")->text();
-        QVERIFY2(state.contains(QStringLiteral("4001")) && state.contains(QStringLiteral("time is up")),
+        QVERIFY2(state.contains(QStringLiteral("4001"))
+                     && state.contains(QStringLiteral("time is up")),
                  qPrintable(state));
     }
 

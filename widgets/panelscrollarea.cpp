@@ -1,0 +1,27 @@
+#include "panelscrollarea.h"
+
+#include <QScrollBar>
+
+namespace sockpit {
+
+PanelScrollArea::PanelScrollArea(QWidget *panel, QWidget *parent)
+    : QScrollArea(parent)
+{
+    setWidget(panel);
+    setWidgetResizable(true);
+    setFrameShape(QFrame::NoFrame);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+}
+
+QSize PanelScrollArea::minimumSizeHint() const
+{
+    QSize hint = QScrollArea::minimumSizeHint();
+    if (const QWidget *panel = widget()) {
+        const int width = panel->minimumSizeHint().width() + verticalScrollBar()->sizeHint().width()
+            + 2 * frameWidth();
+        hint.setWidth(qMax(hint.width(), width));
+    }
+    return hint;
+}
+
+} // namespace sockpit
