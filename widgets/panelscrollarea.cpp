@@ -1,5 +1,6 @@
 #include "panelscrollarea.h"
 
+#include <QEvent>
 #include <QScrollBar>
 
 namespace sockpit {
@@ -22,6 +23,13 @@ QSize PanelScrollArea::minimumSizeHint() const
         hint.setWidth(qMax(hint.width(), width));
     }
     return hint;
+}
+
+bool PanelScrollArea::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == widget() && event->type() == QEvent::LayoutRequest)
+        updateGeometry();
+    return QScrollArea::eventFilter(watched, event);
 }
 
 } // namespace sockpit

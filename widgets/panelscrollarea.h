@@ -14,6 +14,10 @@ public:
     explicit PanelScrollArea(QWidget *panel, QWidget *parent = nullptr);
 
     QSize minimumSizeHint() const override;
+
+protected:
+    // The panel's needs change with its contents: the dock hears of it.
+    bool eventFilter(QObject *watched, QEvent *event) override;
 };
 
 } // namespace sockpit

@@ -3,6 +3,7 @@
 #include "closecodecombo.h"
 
 #include <QFormLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QRegularExpression>
 #include <QSettings>
@@ -45,7 +46,11 @@ ServerPolicyBox::ServerPolicyBox(QWidget *parent)
     form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     form->addRow(tr("Origins:"), m_origins);
     form->addRow(tr("Close after:"), m_closeSeconds);
-    form->addRow(tr("Close code:"), m_closeCode);
+    // The code on a row of its own, under its label: it is as wide as the code it shows.
+    auto *codeLabel = new QLabel(tr("Close code:"), this);
+    codeLabel->setBuddy(m_closeCode);
+    form->addRow(codeLabel);
+    form->addRow(m_closeCode);
     form->addRow(tr("Close reason:"), m_closeReason);
 
     connect(m_closeSeconds, &QSpinBox::valueChanged, this, &ServerPolicyBox::updateCloseFields);
