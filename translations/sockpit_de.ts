@@ -698,6 +698,21 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     </message>
 </context>
 <context>
+    <name>sockpit::ConnectionLinks</name>
+    <message>
+        <source>client #%1 ↔ server #%2</source>
+        <translation>Client #%1 ↔ Server #%2</translation>
+    </message>
+    <message>
+        <source>client #%1</source>
+        <translation>Client #%1</translation>
+    </message>
+    <message>
+        <source>server #%1 ↔ client #%2</source>
+        <translation>Server #%1 ↔ Client #%2</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::ConnectionListModel</name>
     <message>
         <source>%1 s</source>
@@ -1384,6 +1399,13 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     </message>
 </context>
 <context>
+    <name>sockpit::LogFileWindow</name>
+    <message>
+        <source>%1 — Sockpit log</source>
+        <translation>%1 — Sockpit-Protokoll</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::LogFilterBar</name>
     <message>
         <source>Regex</source>
@@ -1616,10 +1638,6 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>Zeile %1: %2</translation>
     </message>
     <message>
-        <source>%1 of %2 lines of %3 could not be read and were skipped; the other events were added to the log.</source>
-        <translation>%1 von %2 Zeilen aus %3 konnten nicht gelesen werden und wurden übersprungen; die übrigen Ereignisse wurden dem Protokoll hinzugefügt.</translation>
-    </message>
-    <message>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
@@ -1646,6 +1664,10 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     <message>
         <source>Open this many client tabs to %1:</source>
         <translation>So viele Client-Tabs zu %1 öffnen:</translation>
+    </message>
+    <message>
+        <source>%1 of %2 lines of %3 could not be read and were skipped; the other events are shown.</source>
+        <translation>%1 von %2 Zeilen aus %3 konnten nicht gelesen werden und wurden übersprungen; die übrigen Ereignisse werden angezeigt.</translation>
     </message>
 </context>
 <context>
@@ -1738,10 +1760,6 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
 <context>
     <name>sockpit::PayloadView</name>
     <message>
-        <source>Save payload…</source>
-        <translation>Nutzdaten speichern …</translation>
-    </message>
-    <message>
         <source>Write the whole recorded payload to a file</source>
         <translation>Die gesamten aufgezeichneten Nutzdaten in eine Datei schreiben</translation>
     </message>
@@ -1804,6 +1822,10 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     <message>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>Speichern…</translation>
     </message>
 </context>
 <context>
@@ -2005,6 +2027,57 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     <message>
         <source>Stopped</source>
         <translation>Gestoppt</translation>
+    </message>
+</context>
+<context>
+    <name>sockpit::ServerPolicyBox</name>
+    <message>
+        <source>Policy</source>
+        <translation>Richtlinie</translation>
+    </message>
+    <message>
+        <source>any origin</source>
+        <translation>jeder Origin</translation>
+    </message>
+    <message>
+        <source>Origins allowed to connect, separated by commas (for example http://localhost:3000). Others are answered with HTTP 403. Empty: any origin.</source>
+        <translation>Origins, die sich verbinden dürfen, durch Kommas getrennt (zum Beispiel http://localhost:3000). Alle anderen erhalten HTTP 403. Leer: jeder Origin.</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Close each connection this many seconds after it opens (0: never)</source>
+        <translation>Jede Verbindung so viele Sekunden nach dem Öffnen schließen (0: nie)</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Origins:</source>
+        <translation>Origins:</translation>
+    </message>
+    <message>
+        <source>Close after:</source>
+        <translation>Schließen nach:</translation>
+    </message>
+    <message>
+        <source>Close code:</source>
+        <translation>Close-Code:</translation>
+    </message>
+    <message>
+        <source>Close reason:</source>
+        <translation>Schließgrund:</translation>
+    </message>
+    <message>
+        <source>The close reason is %1 bytes of UTF-8; a Close frame allows at most %2 (RFC 6455 section 5.5).</source>
+        <translation>Der Schließgrund ist %1 Bytes UTF-8 lang; ein Close-Frame erlaubt höchstens %2 (RFC 6455, Abschnitt 5.5).</translation>
     </message>
 </context>
 <context>

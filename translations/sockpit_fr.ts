@@ -698,6 +698,21 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     </message>
 </context>
 <context>
+    <name>sockpit::ConnectionLinks</name>
+    <message>
+        <source>client #%1 ↔ server #%2</source>
+        <translation>client #%1 ↔ serveur #%2</translation>
+    </message>
+    <message>
+        <source>client #%1</source>
+        <translation>client #%1</translation>
+    </message>
+    <message>
+        <source>server #%1 ↔ client #%2</source>
+        <translation>serveur #%1 ↔ client #%2</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::ConnectionListModel</name>
     <message>
         <source>%1 s</source>
@@ -1384,6 +1399,13 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     </message>
 </context>
 <context>
+    <name>sockpit::LogFileWindow</name>
+    <message>
+        <source>%1 — Sockpit log</source>
+        <translation>%1 — journal Sockpit</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::LogFilterBar</name>
     <message>
         <source>Regex</source>
@@ -1616,10 +1638,6 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>Ligne %1 : %2</translation>
     </message>
     <message>
-        <source>%1 of %2 lines of %3 could not be read and were skipped; the other events were added to the log.</source>
-        <translation>%1 des %2 lignes de %3 n’ont pas pu être lues et ont été ignorées ; les autres événements ont été ajoutés au journal.</translation>
-    </message>
-    <message>
         <source>Cannot write %1: %2</source>
         <translation>Impossible d’écrire %1 : %2</translation>
     </message>
@@ -1646,6 +1664,10 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     <message>
         <source>Open this many client tabs to %1:</source>
         <translation>Ouvrir ce nombre d’onglets clients vers %1 :</translation>
+    </message>
+    <message>
+        <source>%1 of %2 lines of %3 could not be read and were skipped; the other events are shown.</source>
+        <translation>%1 lignes sur %2 de %3 n’ont pas pu être lues et ont été ignorées ; les autres événements sont affichés.</translation>
     </message>
 </context>
 <context>
@@ -1738,10 +1760,6 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
 <context>
     <name>sockpit::PayloadView</name>
     <message>
-        <source>Save payload…</source>
-        <translation>Enregistrer la charge utile…</translation>
-    </message>
-    <message>
         <source>Write the whole recorded payload to a file</source>
         <translation>Écrire toute la charge utile enregistrée dans un fichier</translation>
     </message>
@@ -1804,6 +1822,10 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     <message>
         <source>Cannot write %1: %2</source>
         <translation>Impossible d’écrire %1 : %2</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>Enregistrer…</translation>
     </message>
 </context>
 <context>
@@ -2005,6 +2027,57 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     <message>
         <source>Stopped</source>
         <translation>Arrêté</translation>
+    </message>
+</context>
+<context>
+    <name>sockpit::ServerPolicyBox</name>
+    <message>
+        <source>Policy</source>
+        <translation>Règles</translation>
+    </message>
+    <message>
+        <source>any origin</source>
+        <translation>toute origine</translation>
+    </message>
+    <message>
+        <source>Origins allowed to connect, separated by commas (for example http://localhost:3000). Others are answered with HTTP 403. Empty: any origin.</source>
+        <translation>Origines autorisées à se connecter, séparées par des virgules (par exemple http://localhost:3000). Les autres reçoivent la réponse HTTP 403. Vide : toute origine.</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>jamais</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Close each connection this many seconds after it opens (0: never)</source>
+        <translation>Fermer chaque connexion ce nombre de secondes après son ouverture (0 : jamais)</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>raison</translation>
+    </message>
+    <message>
+        <source>Origins:</source>
+        <translation>Origines :</translation>
+    </message>
+    <message>
+        <source>Close after:</source>
+        <translation>Fermer après :</translation>
+    </message>
+    <message>
+        <source>Close code:</source>
+        <translation>Code de fermeture :</translation>
+    </message>
+    <message>
+        <source>Close reason:</source>
+        <translation>Raison :</translation>
+    </message>
+    <message>
+        <source>The close reason is %1 bytes of UTF-8; a Close frame allows at most %2 (RFC 6455 section 5.5).</source>
+        <translation>La raison de fermeture fait %1 octets en UTF-8 ; une trame Close en permet au plus %2 (RFC 6455, section 5.5).</translation>
     </message>
 </context>
 <context>
