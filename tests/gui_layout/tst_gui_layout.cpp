@@ -92,12 +92,21 @@ QString clipProblem(const QWidget *widget)
         option.editable = combo->isEditable();
         const QRect field = combo->style()->subControlRect(QStyle::CC_ComboBox, &option,
                                                            QStyle::SC_ComboBoxEditField, combo);
-        const int text = combo->fontMetrics().horizontalAdvance(combo->currentText());
-        if (text > field.width())
-            return QStringLiteral("shows \"%1\" (%2 px) in %3 px")
-                .arg(combo->currentText())
-                .arg(text)
-                .arg(field.width());
+        // An editable combo shows what was typed or picked; a list of choices must show
+        // each of them whole when it is picked.
+        QStringList texts{combo->currentText()};
+        if (!combo->isEditable()) {
+            for (int i = 0; i < combo->count(); ++i)
+                texts.append(combo->itemText(i));
+        }
+        for (const QString &shown : std::as_const(texts)) {
+            const int text = combo->fontMetrics().horizontalAdvance(shown);
+            if (text > field.width())
+                return QStringLiteral("shows \"%1\" (%2 px) in %3 px")
+                    .arg(shown)
+                    .arg(text)
+                    .arg(field.width());
+        }
     }
     return {};
 }
