@@ -706,6 +706,21 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     </message>
 </context>
 <context>
+    <name>sockpit::ConnectionLinks</name>
+    <message>
+        <source>client #%1 ↔ server #%2</source>
+        <translation>Client #%1 ↔ Server #%2</translation>
+    </message>
+    <message>
+        <source>client #%1</source>
+        <translation>Client #%1</translation>
+    </message>
+    <message>
+        <source>server #%1 ↔ client #%2</source>
+        <translation>Server #%1 ↔ Client #%2</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::ConnectionListModel</name>
     <message>
         <source>%1 s</source>
@@ -1410,6 +1425,13 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     </message>
 </context>
 <context>
+    <name>sockpit::LogFileWindow</name>
+    <message>
+        <source>%1 — Sockpit log</source>
+        <translation>%1 — Sockpit-Protokoll</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::LogFilterBar</name>
     <message>
         <source>Regex</source>
@@ -1698,10 +1720,10 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%1 of %Ln lines of %2 could not be read and were skipped; the other events were added to the log.</source>
+        <source>%1 of %Ln lines of %2 could not be read and were skipped; the other events are shown.</source>
         <translation>
-            <numerusform>%1 von %Ln Zeile aus %2 konnte nicht gelesen werden und wurde übersprungen; die übrigen Ereignisse wurden dem Protokoll hinzugefügt.</numerusform>
-            <numerusform>%1 von %Ln Zeilen aus %2 konnten nicht gelesen werden und wurden übersprungen; die übrigen Ereignisse wurden dem Protokoll hinzugefügt.</numerusform>
+            <numerusform>%1 von %Ln Zeile aus %2 konnte nicht gelesen werden und wurde übersprungen; die übrigen Ereignisse werden angezeigt.</numerusform>
+            <numerusform>%1 von %Ln Zeilen aus %2 konnten nicht gelesen werden und wurden übersprungen; die übrigen Ereignisse werden angezeigt.</numerusform>
         </translation>
     </message>
 </context>
@@ -1808,10 +1830,6 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
 <context>
     <name>sockpit::PayloadView</name>
     <message>
-        <source>Save payload…</source>
-        <translation>Nutzdaten speichern …</translation>
-    </message>
-    <message>
         <source>Write the whole recorded payload to a file</source>
         <translation>Die gesamten aufgezeichneten Nutzdaten in eine Datei schreiben</translation>
     </message>
@@ -1889,6 +1907,10 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
             <numerusform>Array, %Ln Eintrag</numerusform>
             <numerusform>Array, %Ln Einträge</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>Speichern…</translation>
     </message>
 </context>
 <context>
@@ -2090,6 +2112,57 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     <message>
         <source>&quot;%1&quot; is not localhost or an IP address; use localhost, 127.0.0.1, ::1 or 0.0.0.0.</source>
         <translation>„%1“ ist weder localhost noch eine IP-Adresse; verwenden Sie localhost, 127.0.0.1, ::1 oder 0.0.0.0.</translation>
+    </message>
+</context>
+<context>
+    <name>sockpit::ServerPolicyBox</name>
+    <message>
+        <source>Policy</source>
+        <translation>Richtlinie</translation>
+    </message>
+    <message>
+        <source>any origin</source>
+        <translation>jeder Origin</translation>
+    </message>
+    <message>
+        <source>Origins allowed to connect, separated by commas (for example http://localhost:3000). Others are answered with HTTP 403. Empty: any origin.</source>
+        <translation>Origins, die sich verbinden dürfen, durch Kommas getrennt (zum Beispiel http://localhost:3000). Alle anderen erhalten HTTP 403. Leer: jeder Origin.</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Close each connection this many seconds after it opens (0: never)</source>
+        <translation>Jede Verbindung so viele Sekunden nach dem Öffnen schließen (0: nie)</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Origins:</source>
+        <translation>Origins:</translation>
+    </message>
+    <message>
+        <source>Close after:</source>
+        <translation>Schließen nach:</translation>
+    </message>
+    <message>
+        <source>Close code:</source>
+        <translation>Close-Code:</translation>
+    </message>
+    <message>
+        <source>Close reason:</source>
+        <translation>Schließgrund:</translation>
+    </message>
+    <message>
+        <source>The close reason is %1 bytes of UTF-8; a Close frame allows at most %2 (RFC 6455 section 5.5).</source>
+        <translation>Der Schließgrund ist %1 Bytes UTF-8 lang; ein Close-Frame erlaubt höchstens %2 (RFC 6455, Abschnitt 5.5).</translation>
     </message>
 </context>
 <context>

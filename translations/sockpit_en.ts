@@ -62,10 +62,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>%1 of %Ln lines of %2 could not be read and were skipped; the other events were added to the log.</source>
+        <source>%1 of %Ln lines of %2 could not be read and were skipped; the other events are shown.</source>
         <translation>
-            <numerusform>%1 of %Ln line of %2 could not be read and was skipped; the other events were added to the log.</numerusform>
-            <numerusform>%1 of %Ln lines of %2 could not be read and were skipped; the other events were added to the log.</numerusform>
+            <numerusform>%1 of %Ln line of %2 could not be read and was skipped; the other events are shown.</numerusform>
+            <numerusform>%1 of %Ln lines of %2 could not be read and were skipped; the other events are shown.</numerusform>
         </translation>
     </message>
 </context>

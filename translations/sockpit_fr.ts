@@ -706,6 +706,21 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     </message>
 </context>
 <context>
+    <name>sockpit::ConnectionLinks</name>
+    <message>
+        <source>client #%1 ↔ server #%2</source>
+        <translation>client #%1 ↔ serveur #%2</translation>
+    </message>
+    <message>
+        <source>client #%1</source>
+        <translation>client #%1</translation>
+    </message>
+    <message>
+        <source>server #%1 ↔ client #%2</source>
+        <translation>serveur #%1 ↔ client #%2</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::ConnectionListModel</name>
     <message>
         <source>%1 s</source>
@@ -1410,6 +1425,13 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     </message>
 </context>
 <context>
+    <name>sockpit::LogFileWindow</name>
+    <message>
+        <source>%1 — Sockpit log</source>
+        <translation>%1 — journal Sockpit</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::LogFilterBar</name>
     <message>
         <source>Regex</source>
@@ -1698,10 +1720,10 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%1 of %Ln lines of %2 could not be read and were skipped; the other events were added to the log.</source>
+        <source>%1 of %Ln lines of %2 could not be read and were skipped; the other events are shown.</source>
         <translation>
-            <numerusform>%1 ligne sur %Ln de %2 n’a pas pu être lue et a été ignorée ; les autres événements ont été ajoutés au journal.</numerusform>
-            <numerusform>%1 des %Ln lignes de %2 n’ont pas pu être lues et ont été ignorées ; les autres événements ont été ajoutés au journal.</numerusform>
+            <numerusform>%1 ligne sur %Ln de %2 n’a pas pu être lue et a été ignorée ; les autres événements sont affichés.</numerusform>
+            <numerusform>%1 des %Ln lignes de %2 n’ont pas pu être lues et ont été ignorées ; les autres événements sont affichés.</numerusform>
         </translation>
     </message>
 </context>
@@ -1808,10 +1830,6 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
 <context>
     <name>sockpit::PayloadView</name>
     <message>
-        <source>Save payload…</source>
-        <translation>Enregistrer la charge utile…</translation>
-    </message>
-    <message>
         <source>Write the whole recorded payload to a file</source>
         <translation>Écrire toute la charge utile enregistrée dans un fichier</translation>
     </message>
@@ -1889,6 +1907,10 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
             <numerusform>tableau, %Ln élément</numerusform>
             <numerusform>tableau, %Ln éléments</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>Enregistrer…</translation>
     </message>
 </context>
 <context>
@@ -2090,6 +2112,57 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     <message>
         <source>&quot;%1&quot; is not localhost or an IP address; use localhost, 127.0.0.1, ::1 or 0.0.0.0.</source>
         <translation>« %1 » n’est ni localhost ni une adresse IP ; utilisez localhost, 127.0.0.1, ::1 ou 0.0.0.0.</translation>
+    </message>
+</context>
+<context>
+    <name>sockpit::ServerPolicyBox</name>
+    <message>
+        <source>Policy</source>
+        <translation>Règles</translation>
+    </message>
+    <message>
+        <source>any origin</source>
+        <translation>toute origine</translation>
+    </message>
+    <message>
+        <source>Origins allowed to connect, separated by commas (for example http://localhost:3000). Others are answered with HTTP 403. Empty: any origin.</source>
+        <translation>Origines autorisées à se connecter, séparées par des virgules (par exemple http://localhost:3000). Les autres reçoivent la réponse HTTP 403. Vide : toute origine.</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>jamais</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Close each connection this many seconds after it opens (0: never)</source>
+        <translation>Fermer chaque connexion ce nombre de secondes après son ouverture (0 : jamais)</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>raison</translation>
+    </message>
+    <message>
+        <source>Origins:</source>
+        <translation>Origines :</translation>
+    </message>
+    <message>
+        <source>Close after:</source>
+        <translation>Fermer après :</translation>
+    </message>
+    <message>
+        <source>Close code:</source>
+        <translation>Code de fermeture :</translation>
+    </message>
+    <message>
+        <source>Close reason:</source>
+        <translation>Raison :</translation>
+    </message>
+    <message>
+        <source>The close reason is %1 bytes of UTF-8; a Close frame allows at most %2 (RFC 6455 section 5.5).</source>
+        <translation>La raison de fermeture fait %1 octets en UTF-8 ; une trame Close en permet au plus %2 (RFC 6455, section 5.5).</translation>
     </message>
 </context>
 <context>

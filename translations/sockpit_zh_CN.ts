@@ -706,6 +706,21 @@ Certificate errors are ignored in this tab.</source>
     </message>
 </context>
 <context>
+    <name>sockpit::ConnectionLinks</name>
+    <message>
+        <source>client #%1 ↔ server #%2</source>
+        <translation>客户端 #%1 ↔ 服务器 #%2</translation>
+    </message>
+    <message>
+        <source>client #%1</source>
+        <translation>客户端 #%1</translation>
+    </message>
+    <message>
+        <source>server #%1 ↔ client #%2</source>
+        <translation>服务器 #%1 ↔ 客户端 #%2</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::ConnectionListModel</name>
     <message>
         <source>%1 s</source>
@@ -1408,6 +1423,13 @@ Certificate errors are ignored in this tab.</source>
     </message>
 </context>
 <context>
+    <name>sockpit::LogFileWindow</name>
+    <message>
+        <source>%1 — Sockpit log</source>
+        <translation>%1 — Sockpit 日志</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::LogFilterBar</name>
     <message>
         <source>Regex</source>
@@ -1691,9 +1713,9 @@ Certificate errors are ignored in this tab.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <source>%1 of %Ln lines of %2 could not be read and were skipped; the other events were added to the log.</source>
+        <source>%1 of %Ln lines of %2 could not be read and were skipped; the other events are shown.</source>
         <translation>
-            <numerusform>%2 的 %Ln 行中有 %1 行无法读取并已跳过；其余事件已添加到日志中。</numerusform>
+            <numerusform>%2 的 %Ln 行中有 %1 行无法读取并已跳过；其余事件已显示。</numerusform>
         </translation>
     </message>
 </context>
@@ -1797,10 +1819,6 @@ Certificate errors are ignored in this tab.</source>
 <context>
     <name>sockpit::PayloadView</name>
     <message>
-        <source>Save payload…</source>
-        <translation>保存负载…</translation>
-    </message>
-    <message>
         <source>Write the whole recorded payload to a file</source>
         <translation>将记录的完整负载写入文件</translation>
     </message>
@@ -1873,6 +1891,10 @@ Certificate errors are ignored in this tab.</source>
         <translation>
             <numerusform>数组，%Ln 个元素</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>保存…</translation>
     </message>
 </context>
 <context>
@@ -2074,6 +2096,57 @@ Certificate errors are ignored in this tab.</source>
     <message>
         <source>&quot;%1&quot; is not localhost or an IP address; use localhost, 127.0.0.1, ::1 or 0.0.0.0.</source>
         <translation>“%1”既不是 localhost 也不是 IP 地址；请使用 localhost、127.0.0.1、::1 或 0.0.0.0。</translation>
+    </message>
+</context>
+<context>
+    <name>sockpit::ServerPolicyBox</name>
+    <message>
+        <source>Policy</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>any origin</source>
+        <translation>任意来源</translation>
+    </message>
+    <message>
+        <source>Origins allowed to connect, separated by commas (for example http://localhost:3000). Others are answered with HTTP 403. Empty: any origin.</source>
+        <translation>允许连接的来源，以逗号分隔（例如 http://localhost:3000）。其他来源会收到 HTTP 403。留空：任意来源。</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Close each connection this many seconds after it opens (0: never)</source>
+        <translation>每个连接打开这么多秒后将其关闭（0：从不）</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Origins:</source>
+        <translation>来源：</translation>
+    </message>
+    <message>
+        <source>Close after:</source>
+        <translation>多久后关闭：</translation>
+    </message>
+    <message>
+        <source>Close code:</source>
+        <translation>关闭代码：</translation>
+    </message>
+    <message>
+        <source>Close reason:</source>
+        <translation>关闭原因：</translation>
+    </message>
+    <message>
+        <source>The close reason is %1 bytes of UTF-8; a Close frame allows at most %2 (RFC 6455 section 5.5).</source>
+        <translation>关闭原因为 %1 字节 UTF-8；关闭帧最多允许 %2 字节（RFC 6455 第 5.5 节）。</translation>
     </message>
 </context>
 <context>

@@ -288,7 +288,15 @@ QString ClientTab::title() const
     }
     if (m_ignoreTlsErrors->isChecked())
         name += QStringLiteral(" ⚠");
+    if (m_number > 0)
+        return mark + QStringLiteral(" #") + QString::number(m_number) + u' ' + name;
     return mark + u' ' + name;
+}
+
+void ClientTab::setNumber(int number)
+{
+    m_number = number;
+    Q_EMIT titleChanged();
 }
 
 void ClientTab::setCustomName(const QString &name)

@@ -42,8 +42,11 @@ public:
     // Empty when the URL can be connected to; otherwise a sentence saying what is wrong.
     static QString urlProblem(const QString &text);
 
-    // What the tab bar shows: a state mark and the custom name or host:port.
+    // What the tab bar shows: a state mark, the tab's number, and the custom name or
+    // host:port ("● #3 localhost:8080"). Renaming keeps the number.
     QString title() const;
+    int number() const { return m_number; }
+    void setNumber(int number);
     QString customName() const { return m_customName; }
     void setCustomName(const QString &name);
 
@@ -96,6 +99,7 @@ private:
     QPushButton *m_close;
     QLabel *m_closeProblem;
     QString m_customName;
+    int m_number = 0;
     QString m_lastProblem;
 };
 

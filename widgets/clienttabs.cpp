@@ -1,6 +1,7 @@
 #include "clienttabs.h"
 
 #include "clienttab.h"
+#include "events/connectionlinks.h"
 #include "themecolors.h"
 
 #include <QInputDialog>
@@ -52,6 +53,7 @@ void ClientTabs::setTrustedCaFile(const QString &path)
 ClientTab *ClientTabs::addClientTab()
 {
     auto *clientTab = new ClientTab(m_store, this);
+    clientTab->setNumber(m_nextNumber++);
     clientTab->setUrlText(m_defaultUrl);
     clientTab->setHeaders(m_defaultHeaders);
     if (!m_trustedCaFile.isEmpty())
@@ -59,6 +61,8 @@ ClientTab *ClientTabs::addClientTab()
     const int index = addTab(clientTab, clientTab->title());
     connect(clientTab, &ClientTab::titleChanged, this,
             [this, clientTab] { updateTitle(clientTab); });
+    connect(clientTab->session(), &ClientSession::stateChanged, this,
+            [this, clientTab] { reportConnection(clientTab); });
     setCurrentIndex(index);
     return clientTab;
 }
@@ -108,6 +112,13 @@ void ClientTabs::renameTab(int index)
                                 QLineEdit::Normal, clientTab->customName(), &ok);
     if (ok)
         clientTab->setCustomName(name);
+}
+
+void ClientTabs::reportConnection(const ClientTab *clientTab)
+{
+    const ClientSession *session = clientTab->session();
+    if (m_links && session->connectionId() != 0)
+        m_links->setClient(session->connectionId(), clientTab->number(), session->localPort());
 }
 
 void ClientTabs::updateTitle(ClientTab *clientTab)

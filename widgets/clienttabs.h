@@ -7,6 +7,7 @@
 namespace sockpit {
 
 class ClientTab;
+class ConnectionLinks;
 class EventStore;
 
 // The client tabs: "+" opens one, a double-click renames one, the close button (or
@@ -24,6 +25,8 @@ public:
     void setDefaultUrl(const QString &url) { m_defaultUrl = url; }
     QString defaultUrl() const { return m_defaultUrl; }
     void setDefaultHeaders(const HeaderList &headers) { m_defaultHeaders = headers; }
+    // Told each tab's connections, so that the log can name them by the tab's number.
+    void setConnectionLinks(ConnectionLinks *links) { m_links = links; }
     // The CA file every tab (and every new tab) trusts.
     void setTrustedCaFile(const QString &path);
 
@@ -37,11 +40,14 @@ public Q_SLOTS:
 
 private:
     void updateTitle(ClientTab *tab);
+    void reportConnection(const ClientTab *tab);
 
     EventStore *m_store;
     QString m_defaultUrl;
     HeaderList m_defaultHeaders;
     QString m_trustedCaFile;
+    ConnectionLinks *m_links = nullptr;
+    int m_nextNumber = 1;
 };
 
 } // namespace sockpit

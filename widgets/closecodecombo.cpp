@@ -3,8 +3,12 @@
 #include "protocol/closecodes.h"
 #include "themecolors.h"
 
+#include <QAbstractItemView>
 #include <QLineEdit>
 #include <QRegularExpression>
+#include <QScrollBar>
+#include <QStyle>
+#include <QStyleOptionComboBox>
 
 namespace sockpit {
 
@@ -39,8 +43,15 @@ CloseCodeCombo::CloseCodeCombo(QWidget *parent)
     m_hint = tr("Pick a close code or type any code from 1000 to 4999 that may be sent "
                 "(RFC 6455 section 7.4).");
     setToolTip(m_hint);
-    setMinimumContentsLength(14);
+    // As wide as the code it shows, in every language ("1000 Normal Closure" is never cut
+    // to "00 Normal…"), and no wider: the longest name of the list would crowd the rows
+    // it sits in. The list itself opens wide enough for every name.
+    setMinimumContentsLength(6);
     setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    view()->setTextElideMode(Qt::ElideNone);
+    view()->setMinimumWidth(view()->sizeHintForColumn(0)
+                            + view()->verticalScrollBar()->sizeHint().width());
+    connect(this, &QComboBox::currentTextChanged, this, &QWidget::updateGeometry);
     connect(this, &QComboBox::editTextChanged, this, &CloseCodeCombo::updateMarker);
 }
 
@@ -53,6 +64,23 @@ void CloseCodeCombo::updateMarker()
                         theme::blend(marked.color(QPalette::Base), QColor(0xe0, 0x30, 0x30), 0.25));
     lineEdit()->setPalette(marked);
     setToolTip(why.isEmpty() ? m_hint : why);
+}
+
+QSize CloseCodeCombo::minimumSizeHint() const
+{
+    QStyleOptionComboBox option;
+    initStyleOption(&option);
+    // A little room beyond the text for the line edit's own margins and the cursor.
+    const QSize text(fontMetrics().horizontalAdvance(currentText())
+                         + 2 * fontMetrics().averageCharWidth(),
+                     fontMetrics().height());
+    const QSize needed = style()->sizeFromContents(QStyle::CT_ComboBox, &option, text, this);
+    return QComboBox::minimumSizeHint().expandedTo(QSize(needed.width(), 0));
+}
+
+QSize CloseCodeCombo::sizeHint() const
+{
+    return QComboBox::sizeHint().expandedTo(minimumSizeHint());
 }
 
 std::optional<int> CloseCodeCombo::code() const

@@ -17,6 +17,10 @@ class CloseCodeCombo : public QComboBox
 public:
     explicit CloseCodeCombo(QWidget *parent = nullptr);
 
+    // Room for the text it shows.
+    QSize minimumSizeHint() const override;
+    QSize sizeHint() const override;
+
     // The code at the start of the text, when it is one that may be sent (RFC 6455
     // section 7.4); nullopt otherwise.
     std::optional<int> code() const;

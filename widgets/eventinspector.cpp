@@ -1,5 +1,6 @@
 #include "eventinspector.h"
 
+#include "events/connectionlinks.h"
 #include "events/eventlogmodel.h"
 #include "handshakeview.h"
 #include "payloadview.h"
@@ -129,7 +130,8 @@ void EventInspector::showFacts()
     addFact(m_facts, tr("Summary"), EventLogModel::summary(e));
     addFact(m_facts, tr("Event"), QStringLiteral("#") + QString::number(e.seq));
     addFact(m_facts, tr("Time"), e.time.toString(Qt::ISODateWithMs));
-    addFact(m_facts, tr("Source"), sourceName(e.source));
+    const QString label = m_links ? m_links->label(e.source, e.connection) : QString();
+    addFact(m_facts, tr("Source"), label.isEmpty() ? sourceName(e.source) : label);
     addFact(m_facts, tr("Connection"),
             e.connection == 0 ? tr("(the server)") : QString::number(e.connection));
     addFact(m_facts, tr("Direction"), directionName(e.direction));

@@ -9,6 +9,7 @@ class QTreeWidget;
 
 namespace sockpit {
 
+class ConnectionLinks;
 class HandshakeView;
 class PayloadView;
 
@@ -25,6 +26,8 @@ public:
     const Event &event() const { return m_event; }
     // The facts as "name: value" lines, as shown (tests and copy).
     QStringList factLines() const;
+    // Names the connections ("client #1 ↔ server #2"); must outlive the inspector.
+    void setConnectionLinks(const ConnectionLinks *links) { m_links = links; }
 
 public Q_SLOTS:
     void setEvent(const sockpit::Event &event);
@@ -37,6 +40,7 @@ private:
 
     Event m_event;
     bool m_hasEvent = false;
+    const ConnectionLinks *m_links = nullptr;
     QTreeWidget *m_facts;
     HandshakeView *m_handshake;
     PayloadView *m_payload;

@@ -41,6 +41,9 @@ QWidget *titled(QLabel *label, QTableWidget *table, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(label);
     layout->addWidget(table, 1);
+    // Two tables one above the other: each may shrink to a few rows and scroll, so that
+    // the inspector fits a low window.
+    table->setMinimumHeight(table->fontMetrics().height() * 3);
     return box;
 }
 } // namespace

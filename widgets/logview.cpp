@@ -56,7 +56,8 @@ LogView::LogView(EventStore *store, QWidget *parent)
     columns->setHighlightSections(false);
     const int digit = m_view->fontMetrics().horizontalAdvance(u'0');
     m_view->setColumnWidth(EventLogModel::TimeColumn, digit * 13);
-    m_view->setColumnWidth(EventLogModel::SourceColumn, digit * 8);
+    // Room for "client #12 ↔ server #34".
+    m_view->setColumnWidth(EventLogModel::SourceColumn, digit * 20);
     m_view->setColumnWidth(EventLogModel::ConnectionColumn, digit * 11);
     m_view->setColumnWidth(EventLogModel::DirectionColumn, digit * 9);
     m_view->setColumnWidth(EventLogModel::KindColumn, digit * 12);
@@ -136,6 +137,12 @@ int LogView::viewRowOfSeq(quint64 seq) const
             return row;
     }
     return -1;
+}
+
+void LogView::setReadOnly(bool readOnly)
+{
+    m_pauseButton->setVisible(!readOnly);
+    m_clearButton->setVisible(!readOnly);
 }
 
 bool LogView::isPaused() const

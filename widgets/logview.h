@@ -38,6 +38,10 @@ public:
     // The row (in the view's model) of the event with this sequence number, or -1.
     int viewRowOfSeq(quint64 seq) const;
 
+    // A view of a log read from a file: nothing arrives, so there is nothing to pause,
+    // and nothing to clear.
+    void setReadOnly(bool readOnly);
+
     bool isFollowing() const { return m_following; }
     bool isPaused() const;
 

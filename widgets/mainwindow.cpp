@@ -3,12 +3,17 @@
 #include "clienttab.h"
 #include "clienttabs.h"
 #include "eventinspector.h"
+#include "events/connectionlinks.h"
+#include "events/eventlogmodel.h"
 #include "events/eventstore.h"
 #include "events/jsonlines.h"
+#include "logfilewindow.h"
 #include "logview.h"
+#include "panelscrollarea.h"
 #include "preferencesdialog.h"
 #include "server/embeddedserver.h"
 #include "serverpanel.h"
+#include "windowgeometry.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -21,7 +26,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSaveFile>
-#include <QScrollArea>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -65,14 +70,12 @@ MainWindow::MainWindow(QWidget *parent)
     , m_clientTabs(new ClientTabs(m_store, this))
     , m_logView(new LogView(m_store, this))
     , m_inspector(new EventInspector(this))
+    , m_links(new ConnectionLinks(m_store, this))
 {
     setWindowTitle(tr("Sockpit"));
     m_store->setBatchIntervalMs(kBatchIntervalMs);
 
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidget(m_serverPanel);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
+    auto *scroll = new PanelScrollArea(m_serverPanel, this);
     auto *dock = new QDockWidget(tr("Server"), this);
     dock->setObjectName(QStringLiteral("serverDock"));
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
@@ -100,6 +103,10 @@ MainWindow::MainWindow(QWidget *parent)
     createMenus();
     statusBar();
 
+    m_logView->logModel()->setConnectionLinks(m_links);
+    m_inspector->setConnectionLinks(m_links);
+    m_clientTabs->setConnectionLinks(m_links);
+
     connect(m_logView, &LogView::currentEventChanged, m_inspector, &EventInspector::setEvent);
     connect(m_logView, &LogView::currentEventCleared, m_inspector, &EventInspector::clearEvent);
     connect(m_serverPanel, &ServerPanel::openClientsRequested, m_clientTabs,
@@ -111,7 +118,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_server, &EmbeddedServer::started, this,
             [this](const QUrl &url) { m_clientTabs->setDefaultUrl(url.toString()); });
 
-    resize(1400, 900);
+    resize(fittingWindowSize(QSize(1400, 900), screen()->availableGeometry()));
     restoreSettings();
     m_clientTabs->addClientTab();
 }
@@ -195,17 +202,17 @@ void MainWindow::openPreferences()
     Q_EMIT preferencesRequested();
 }
 
-bool MainWindow::openLog(const QString &path)
+LogFileWindow *MainWindow::openLog(const QString &path)
 {
     QString openError;
     const JsonLinesReadResult result = readJsonLinesFile(path, &openError);
     if (!openError.isEmpty()) {
         showMessage(tr("Open Log"), tr("Cannot open %1: %2").arg(path, openError), true);
-        return false;
+        return nullptr;
     }
-    for (const Event &event : result.events)
-        m_store->append(event);
-    m_store->flush();
+    auto *logWindow = new LogFileWindow(path, result.events, this);
+    logWindow->resize(size() * 9 / 10);
+    logWindow->show();
     const QLocale locale;
     statusBar()->showMessage(
         tr("Read %Ln events from %1", nullptr, int(result.events.size())).arg(path), 5000);
@@ -220,12 +227,12 @@ bool MainWindow::openLog(const QString &path)
         }
         showMessage(tr("Open Log"),
                     tr("%1 of %Ln lines of %2 could not be read and were skipped; the other "
-                       "events were added to the log.",
+                       "events are shown.",
                        nullptr, int(result.errors.size() + result.events.size()))
                         .arg(locale.toString(result.errors.size()), path),
-                    true, lines.join(u'\n'));
+                    true, lines.join(u'\n'), logWindow);
     }
-    return true;
+    return logWindow;
 }
 
 bool MainWindow::exportEvents(const QString &path, const QList<Event> &events, QString *error)
@@ -299,11 +306,11 @@ void MainWindow::openClientsDialog()
 }
 
 void MainWindow::showMessage(const QString &title, const QString &text, bool warning,
-                             const QString &details)
+                             const QString &details, QWidget *parent)
 {
     // Window-modal and not blocking: the log keeps flowing while the message is open.
     auto *box = new QMessageBox(warning ? QMessageBox::Warning : QMessageBox::Information, title,
-                                text, QMessageBox::Ok, this);
+                                text, QMessageBox::Ok, parent ? parent : this);
     box->setObjectName(QStringLiteral("messageBox"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     if (!details.isEmpty())
@@ -326,7 +333,14 @@ void MainWindow::saveSettings() const
 void MainWindow::restoreSettings()
 {
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    // A geometry saved on a larger screen would open the window past this one's edges.
+    const QSize fitting = size();
+    if (restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())
+        && !fitsOn(frameGeometry(), screen()->availableGeometry())) {
+        setWindowState(Qt::WindowNoState);
+        resize(fitting);
+        move(screen()->availableGeometry().center() - rect().center());
+    }
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_serverPanel->loadSettings(settings);
     const QString url = settings.value(QStringLiteral("client/url")).toString();

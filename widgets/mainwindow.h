@@ -7,9 +7,11 @@
 namespace sockpit {
 
 class ClientTabs;
+class ConnectionLinks;
 class EmbeddedServer;
 class EventInspector;
 class EventStore;
+class LogFileWindow;
 class LogView;
 class ServerPanel;
 
@@ -29,11 +31,13 @@ public:
     ClientTabs *clientTabs() const { return m_clientTabs; }
     LogView *logView() const { return m_logView; }
     EventInspector *inspector() const { return m_inspector; }
+    ConnectionLinks *connectionLinks() const { return m_links; }
 
-    // Appends the events of a JSON Lines log (the WORKSPACE argument and File > Open Log).
-    // Lines that do not parse are reported with their numbers in a message box; the good
-    // ones are kept. Returns false when the file cannot be read at all.
-    bool openLog(const QString &path);
+    // Shows a JSON Lines log (the WORKSPACE argument and File > Open Log) in a window of
+    // its own; the live session is left as it is. Lines that do not parse are reported
+    // with their numbers in a message box; the good ones are shown. Returns nullptr when
+    // the file cannot be read at all.
+    LogFileWindow *openLog(const QString &path);
     // JSON Lines, one event a line. Return false with *error set on failure.
     bool exportEvents(const QString &path, const QList<Event> &events, QString *error = nullptr);
 
@@ -59,7 +63,7 @@ protected:
 private:
     void createMenus();
     void showMessage(const QString &title, const QString &text, bool warning,
-                     const QString &details = QString());
+                     const QString &details = QString(), QWidget *parent = nullptr);
     QList<Event> allEvents() const;
 
     EventStore *m_store;
@@ -68,6 +72,7 @@ private:
     ClientTabs *m_clientTabs;
     LogView *m_logView;
     EventInspector *m_inspector;
+    ConnectionLinks *m_links;
 };
 
 } // namespace sockpit

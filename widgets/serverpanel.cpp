@@ -4,6 +4,7 @@
 #include "server/connectionlistmodel.h"
 #include "server/embeddedserver.h"
 #include "server/listenaddress.h"
+#include "serverpolicybox.h"
 #include "servertlsbox.h"
 #include "themecolors.h"
 
@@ -47,6 +48,7 @@ ServerPanel::ServerPanel(EmbeddedServer *server, QWidget *parent)
     , m_subprotocols(new QLineEdit(this))
     , m_maxSize(new QSpinBox(this))
     , m_tls(new ServerTlsBox(this))
+    , m_policy(new ServerPolicyBox(this))
     , m_startStop(new QPushButton(tr("Start"), this))
     , m_state(new QLabel(this))
     , m_clientCount(new QSpinBox(this))
@@ -81,6 +83,7 @@ ServerPanel::ServerPanel(EmbeddedServer *server, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(createSettingsBox());
     layout->addWidget(m_tls);
+    layout->addWidget(m_policy);
     layout->addLayout(startRow);
     layout->addWidget(m_state);
     layout->addWidget(createConnectionsBox(), 1);
@@ -148,12 +151,12 @@ QWidget *ServerPanel::createSettingsBox()
     m_maxSize->setSuffix(tr(" KiB"));
     m_maxSize->setToolTip(tr("Larger incoming messages close the connection with 1009"));
 
-    auto *address = new QHBoxLayout;
-    address->addWidget(m_host, 2);
-    address->addWidget(new QLabel(tr("Port:"), box));
-    address->addWidget(m_port, 1);
+    // One field a row, labels above fields when the panel is narrow: the panel must fit
+    // beside the client tabs in a small window in every language.
     auto *form = new QFormLayout(box);
-    form->addRow(tr("Host:"), address);
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+    form->addRow(tr("Host:"), m_host);
+    form->addRow(tr("Port:"), m_port);
     form->addRow(tr("Mode:"), m_mode);
     form->addRow(tr("Reply:"), m_reply);
     form->addRow(tr("Subprotocols:"), m_subprotocols);
@@ -227,12 +230,27 @@ std::optional<ServerConfig> ServerPanel::currentConfig(QString *problem) const
     config.subprotocols = commaList(m_subprotocols->text());
     config.maxMessageSize = qint64(m_maxSize->value()) * 1024;
     config.tls = m_tls->settings();
+    if (!applyPolicy(&config, problem))
+        return std::nullopt;
     if (config.tls.enabled && config.tls.certificateFile.isEmpty()) {
         if (problem)
             *problem = tr("wss needs a certificate: choose one or generate a self-signed one.");
         return std::nullopt;
     }
     return config;
+}
+
+bool ServerPanel::applyPolicy(ServerConfig *config, QString *problem) const
+{
+    const QString policyProblem = m_policy->problem();
+    if (!policyProblem.isEmpty()) {
+        if (problem)
+            *problem = policyProblem;
+        return false;
+    }
+    config->allowedOrigins = m_policy->allowedOrigins();
+    config->closeAfter = m_policy->closeAfter();
+    return true;
 }
 
 void ServerPanel::startOrStop()
@@ -283,6 +301,7 @@ void ServerPanel::updateState()
           static_cast<QWidget *>(m_subprotocols), static_cast<QWidget *>(m_maxSize)})
         field->setEnabled(!listening);
     m_tls->setEditable(!listening);
+    m_policy->setEditable(!listening);
     m_openClients->setEnabled(listening);
     m_clientCount->setEnabled(listening);
 
@@ -353,6 +372,7 @@ void ServerPanel::saveSettings(QSettings &settings) const
     settings.setValue(QStringLiteral("certificateFile"), m_tls->certificateFile());
     settings.setValue(QStringLiteral("keyFile"), m_tls->keyFile());
     settings.setValue(QStringLiteral("clientCaFile"), m_tls->clientCaFile());
+    m_policy->saveSettings(settings);
     settings.endGroup();
 }
 
@@ -373,6 +393,7 @@ void ServerPanel::loadSettings(QSettings &settings)
     m_tls->setKeyFile(settings.value(QStringLiteral("keyFile")).toString());
     m_tls->setClientCaFile(settings.value(QStringLiteral("clientCaFile")).toString());
     m_tls->setWssEnabled(settings.value(QStringLiteral("wss"), false).toBool());
+    m_policy->loadSettings(settings);
     settings.endGroup();
 }
 

@@ -19,6 +19,7 @@ namespace sockpit {
 class CloseCodeCombo;
 class ConnectionListModel;
 class EmbeddedServer;
+class ServerPolicyBox;
 class ServerTlsBox;
 
 // Settings, start/stop and the live connections of the embedded server. Everything it
@@ -32,6 +33,7 @@ public:
     // The configuration the fields describe, or nullopt with *problem saying why.
     std::optional<ServerConfig> currentConfig(QString *problem = nullptr) const;
     ServerTlsBox *tlsBox() const { return m_tls; }
+    ServerPolicyBox *policyBox() const { return m_policy; }
 
     // Last settings (never the passphrase).
     void saveSettings(QSettings &settings) const;
@@ -49,6 +51,7 @@ Q_SIGNALS:
 private:
     QWidget *createSettingsBox();
     QWidget *createConnectionsBox();
+    bool applyPolicy(ServerConfig *config, QString *problem) const;
     void updateState();
     void showProblem(const QString &text);
     QList<qint64> selectedConnections() const;
@@ -64,6 +67,7 @@ private:
     QLineEdit *m_subprotocols;
     QSpinBox *m_maxSize;
     ServerTlsBox *m_tls;
+    ServerPolicyBox *m_policy;
     QPushButton *m_startStop;
     QLabel *m_state;
     QSpinBox *m_clientCount;

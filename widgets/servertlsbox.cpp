@@ -19,6 +19,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSslCertificate>
+#include <QVBoxLayout>
 
 namespace sockpit {
 
@@ -60,10 +61,12 @@ ServerTlsBox::ServerTlsBox(QWidget *parent)
     m_info->setWordWrap(true);
     m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-    auto *buttons = new QHBoxLayout;
+    // One above the other: side by side they are wider than the panel in some languages.
+    auto *buttons = new QVBoxLayout;
     buttons->addWidget(m_generate);
     buttons->addWidget(m_trust);
     auto *form = new QFormLayout(this);
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     form->addRow(m_wss);
     form->addRow(tr("Certificate:"), m_certificate);
     form->addRow(tr("Key:"), m_key);

@@ -612,6 +612,13 @@ qint64 ClientSession::connectionId() const
     return d->connectionId;
 }
 
+quint16 ClientSession::localPort() const
+{
+    if (d->tap && d->tap->upstreamLocalPort() != 0)
+        return d->tap->upstreamLocalPort();
+    return d->socket ? d->socket->localPort() : quint16(0);
+}
+
 QString ClientSession::negotiatedSubprotocol() const
 {
     return d->subprotocol;

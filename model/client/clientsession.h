@@ -29,6 +29,9 @@ public:
     State state() const;
     qint64 connectionId() const; // of the current (or last) connection; 0 before open()
     QString negotiatedSubprotocol() const;
+    // The local port of the TCP connection that reaches the server (the wire tap's, when
+    // there is one): the port the server sees this client at. 0 while not connected.
+    quint16 localPort() const;
     const ClientConfig &config() const;
 
     bool sendText(const QString &text);

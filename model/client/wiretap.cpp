@@ -209,6 +209,7 @@ void WireTap::onUpstreamConnected()
     m_connectTimer.stop();
     m_upstreamConnected = true;
     m_upstreamPeer = peerString(m_upstream);
+    m_upstreamLocalPort = m_upstream->localPort();
     Q_EMIT upstreamConnected(m_upstreamPeer);
     m_connectAnswered = true;
     if (m_downstream)

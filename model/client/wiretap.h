@@ -59,6 +59,8 @@ public:
 
     bool isUpstreamConnected() const { return m_upstreamConnected; }
     QString upstreamPeer() const { return m_upstreamPeer; } // "host:port"
+    // The local port of the real connection: what the server sees as this client's port.
+    quint16 upstreamLocalPort() const { return m_upstreamLocalPort; }
     QString target() const
     {
         return m_targetHost + QLatin1Char(':') + QString::number(m_targetPort);
@@ -145,6 +147,7 @@ private:
     QString m_targetHost;
     quint16 m_targetPort = 0;
     QString m_upstreamPeer;
+    quint16 m_upstreamLocalPort = 0;
 
     QByteArray m_downBuffer; // CONNECT request, then the WebSocket request head
     QByteArray m_upBuffer; // the response head (and a rejection's body)

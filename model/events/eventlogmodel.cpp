@@ -1,5 +1,6 @@
 #include "eventlogmodel.h"
 
+#include "connectionlinks.h"
 #include "eventstore.h"
 #include "protocol/closecodes.h"
 
@@ -276,7 +277,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         case TimeColumn:
             return e.time.toLocalTime().toString(QStringLiteral("hh:mm:ss.zzz"));
         case SourceColumn:
-            return translatedSource(e.source);
+            return sourceLabel(e);
         case ConnectionColumn:
             return e.connection == 0 ? QString() : u'#' + QString::number(e.connection);
         case DirectionColumn:
@@ -305,6 +306,33 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         return {};
     }
     return {};
+}
+
+void EventLogModel::setConnectionLinks(const ConnectionLinks *links)
+{
+    if (m_links)
+        disconnect(m_links, nullptr, this, nullptr);
+    m_links = links;
+    if (m_links)
+        connect(m_links, &ConnectionLinks::changed, this, &EventLogModel::sourceLabelsChanged);
+    sourceLabelsChanged();
+}
+
+QString EventLogModel::sourceLabel(const Event &event) const
+{
+    if (m_links && event.connection != 0) {
+        const QString label = m_links->label(event.source, event.connection);
+        if (!label.isEmpty())
+            return label;
+    }
+    return translatedSource(event.source);
+}
+
+void EventLogModel::sourceLabelsChanged()
+{
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, SourceColumn), index(rowCount() - 1, SourceColumn),
+                           {Qt::DisplayRole});
 }
 
 QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int role) const

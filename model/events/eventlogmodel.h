@@ -6,6 +6,7 @@
 
 namespace sockpit {
 
+class ConnectionLinks;
 class EventStore;
 
 // A table over the EventStore's retained events: one row an event, rows inserted and
@@ -51,6 +52,12 @@ public:
     const Event &eventAt(int row) const;
     EventStore *store() const { return m_store; }
 
+    // Names the Source column's connections ("client #3", "client #1 ↔ server #2");
+    // without links it shows "server" and "client". The links must outlive the model.
+    void setConnectionLinks(const ConnectionLinks *links);
+    // What the Source column shows for the event.
+    QString sourceLabel(const Event &event) const;
+
     // One line that says what happened ("Server says: hi", "1000 Normal Closure: bye").
     static QString summary(const Event &event);
     // What a text filter matches: the summary, url, error id, close reason, handshake
@@ -64,7 +71,10 @@ public:
     static QString humanSize(qint64 bytes);
 
 private:
+    void sourceLabelsChanged();
+
     EventStore *m_store;
+    const ConnectionLinks *m_links = nullptr;
 };
 
 } // namespace sockpit

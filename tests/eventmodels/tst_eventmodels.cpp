@@ -1,3 +1,4 @@
+#include "events/connectionlinks.h"
 #include "events/eventfilterproxy.h"
 #include "events/eventlogmodel.h"
 #include "events/eventstore.h"
@@ -83,6 +84,8 @@ private Q_SLOTS:
     void filter();
     void anInvalidRegexKeepsTheOldFilter();
     void newRowsPassThroughTheFilter();
+    void sourceNamesTheClientAndLinksBothEnds_data();
+    void sourceNamesTheClientAndLinksBothEnds();
 };
 
 void tst_EventModels::initTestCase()
@@ -475,6 +478,62 @@ void tst_EventModels::newRowsPassThroughTheFilter()
     store.append(makeTextEvent(EventSource::Client, 5, EventDirection::In, "c"));
     store.flush();
     QCOMPARE(proxySeqs(proxy), (QList<quint64>{9, 10}));
+}
+
+void tst_EventModels::sourceNamesTheClientAndLinksBothEnds_data()
+{
+    QTest::addColumn<bool>("serverOpensFirst");
+    QTest::newRow("the server's open event comes before the client knows its port") << true;
+    QTest::newRow("the client knows its port before the server's open event") << false;
+}
+
+void tst_EventModels::sourceNamesTheClientAndLinksBothEnds()
+{
+    QFETCH(bool, serverOpensFirst);
+    EventStore store;
+    ConnectionLinks links(&store);
+    EventLogModel model(&store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setConnectionLinks(&links);
+
+    // Server connection 2 is client #1 (connection 3, local port 40001); server
+    // connection 4 is some other program; client #2 (connection 5) went elsewhere.
+    Event serverOpen = withKind(EventKind::Open, EventSource::Server, 2, EventDirection::None);
+    serverOpen.peer = QStringLiteral("127.0.0.1:40001");
+    Event stranger = withKind(EventKind::Open, EventSource::Server, 4, EventDirection::None);
+    stranger.peer = QStringLiteral("[::1]:40999");
+    store.append(makeTextEvent(EventSource::Client, 3, EventDirection::Out, "hi"));
+    store.append(makeTextEvent(EventSource::Server, 2, EventDirection::In, "hi"));
+    store.append(stranger);
+    store.append(makeTextEvent(EventSource::Client, 5, EventDirection::Out, "elsewhere"));
+    store.flush();
+    links.setClient(3, 1, 0);
+    links.setClient(5, 2, 40555);
+    if (serverOpensFirst) {
+        store.append(serverOpen);
+        links.setClient(3, 1, 40001);
+    } else {
+        links.setClient(3, 1, 40001);
+        store.append(serverOpen);
+    }
+    store.flush();
+
+    const auto source = [&model](int row) {
+        return model.index(row, EventLogModel::SourceColumn).data().toString();
+    };
+    QCOMPARE(source(0), QStringLiteral("client #1 \u2194 server #2"));
+    QCOMPARE(source(1), QStringLiteral("server #2 \u2194 client #1"));
+    QCOMPARE(source(2), QStringLiteral("server"));
+    QCOMPARE(source(3), QStringLiteral("client #2"));
+    QCOMPARE(source(4), QStringLiteral("server #2 \u2194 client #1"));
+    QCOMPARE(links.linkedConnection(3), qint64(2));
+    QCOMPARE(links.linkedConnection(2), qint64(3));
+    QCOMPARE(links.linkedConnection(4), qint64(0));
+
+    // Without links the column says only where the event comes from.
+    EventLogModel plain(&store);
+    QCOMPARE(plain.index(0, EventLogModel::SourceColumn).data().toString(),
+             QStringLiteral("client"));
 }
 
 QTEST_GUILESS_MAIN(tst_EventModels)

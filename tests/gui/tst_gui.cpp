@@ -8,6 +8,7 @@
 #include "events/eventstore.h"
 #include "events/jsonlines.h"
 #include "guidriver.h"
+#include "logfilewindow.h"
 #include "logview.h"
 #include "mainwindow.h"
 #include "server/embeddedserver.h"
@@ -141,7 +142,8 @@ private Q_SLOTS:
             QVERIFY(child<QLabel>(tabs->tab(i), "stateLabel")
                         ->text()
                         .startsWith(QStringLiteral("Open")));
-            QVERIFY(tabs->tabText(i).startsWith(QStringLiteral("● localhost:")));
+            QVERIFY2(tabs->tabText(i).startsWith(QStringLiteral("● #%1 localhost:").arg(i + 1)),
+                     qPrintable(tabs->tabText(i)));
         }
         QTRY_COMPARE(w->server()->connections().size(), 3);
 
@@ -313,7 +315,7 @@ private Q_SLOTS:
         QVERIFY(!error->isVisible());
         QVERIFY(child<QPushButton>(tab, "connectButton")->isEnabled());
         QCOMPARE(w->clientTabs()->tabText(w->clientTabs()->currentIndex()),
-                 QStringLiteral("○ 127.0.0.1:8080"));
+                 QStringLiteral("○ #2 127.0.0.1:8080"));
     }
 
     void refusedConnectionIsExplainedInTheTab()
@@ -446,31 +448,134 @@ private Q_SLOTS:
         QVERIFY(log->isFollowing());
     }
 
-    void openLogKeepsGoodLinesAndReportsBadOnes()
+    void clientTabsAreNumberedAndTheLogLinksBothEnds()
     {
+        MainWindow *w = m_window.get();
+        startServerOnPort(0);
+        QTRY_VERIFY_WITH_TIMEOUT(w->server()->isListening(), kNetworkTimeoutMs);
+        ClientTabs *tabs = w->clientTabs();
+        QTest::keyClick(w, Qt::Key_T, Qt::ControlModifier);
+        QCOMPARE(tabs->count(), 2);
+        ClientTab *second = tabs->tab(1);
+        replaceText(child<QLineEdit>(second, "urlEdit"), w->server()->url().toString());
+        click(child<QPushButton>(second, "connectButton"));
+        QTRY_COMPARE_WITH_TIMEOUT(second->session()->state(), ClientSession::State::Open,
+                                  kNetworkTimeoutMs);
+        QTRY_COMPARE(w->server()->connections().size(), 1);
+        const qint64 serverConnection = w->server()->connections().constFirst().id;
+        const qint64 clientConnection = second->session()->connectionId();
+        QVERIFY(serverConnection != clientConnection);
+        QVERIFY2(tabs->tabText(1).startsWith(QStringLiteral("● #2 localhost:")),
+                 qPrintable(tabs->tabText(1)));
+
+        // Renaming keeps the number.
+        second->setCustomName(QStringLiteral("feed"));
+        QCOMPARE(tabs->tabText(1), QStringLiteral("● #2 feed"));
+
+        // The log's Source column names the tab and links both ends.
+        const QString clientLabel
+            = QStringLiteral("client #2 \u2194 server #%1").arg(serverConnection);
+        const QString serverLabel
+            = QStringLiteral("server #%1 \u2194 client #2").arg(serverConnection);
+        const EventLogModel *model = w->logView()->logModel();
+        const auto labelsOf = [model](qint64 connection) {
+            QSet<QString> labels;
+            for (int row = 0; row < model->rowCount(); ++row) {
+                if (model->eventAt(row).connection == connection)
+                    labels.insert(model->index(row, EventLogModel::SourceColumn).data().toString());
+            }
+            return labels;
+        };
+        QTRY_COMPARE(labelsOf(clientConnection), QSet<QString>{clientLabel});
+        QTRY_COMPARE(labelsOf(serverConnection), QSet<QString>{serverLabel});
+
+        // The inspector says it too.
+        LogView *log = w->logView();
+        int openRow = -1;
+        for (int row = 0; row < model->rowCount(); ++row) {
+            const Event &e = model->eventAt(row);
+            if (e.kind == EventKind::Open && e.connection == clientConnection)
+                openRow = log->viewRowOfSeq(e.seq);
+        }
+        QVERIFY(openRow >= 0);
+        log->tableView()->selectRow(openRow);
+        QTRY_VERIFY(w->inspector()->hasEvent());
+        QVERIFY2(w->inspector()->factLines().contains(QStringLiteral("Source: ") + clientLabel),
+                 qPrintable(w->inspector()->factLines().join(u'\n')));
+    }
+
+    void openedLogIsItsOwnViewAndLeavesTheLiveSessionAlone()
+    {
+        // A live session with some events: a server and a client tab that said hello.
+        MainWindow *w = m_window.get();
+        startServerOnPort(0);
+        QTRY_VERIFY_WITH_TIMEOUT(w->server()->isListening(), kNetworkTimeoutMs);
+        ClientTab *tab = w->clientTabs()->currentTab();
+        replaceText(child<QLineEdit>(tab, "urlEdit"), w->server()->url().toString());
+        click(child<QPushButton>(tab, "connectButton"));
+        QTRY_COMPARE_WITH_TIMEOUT(tab->session()->state(), ClientSession::State::Open,
+                                  kNetworkTimeoutMs);
+        QTest::keyClicks(child<QPlainTextEdit>(tab, "composerEdit"), QStringLiteral("live"));
+        click(child<QPushButton>(tab, "sendButton"));
+        const EventLogModel *live = w->logView()->logModel();
+        QTRY_COMPARE_WITH_TIMEOUT(clientReceivers(live, "live").size(), 1, kNetworkTimeoutMs);
+        w->eventStore()->flush();
+        const int liveRows = live->rowCount();
+        const quint64 liveTotal = w->eventStore()->totalCount();
+        const qint64 liveConnection = tab->session()->connectionId();
+
+        // A file whose connection number clashes with the live one and whose times are old.
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        const QString path = dir.filePath(QStringLiteral("log.jsonl"));
+        const QString path = dir.filePath(QStringLiteral("yesterday.jsonl"));
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        Event first = makeTextEvent(EventSource::Server, 5, EventDirection::In, "first line");
+        const QDateTime old = QDateTime::currentDateTimeUtc().addDays(-1);
+        Event first
+            = makeTextEvent(EventSource::Server, liveConnection, EventDirection::In, "first line");
         first.seq = 1;
-        first.time = QDateTime::currentDateTimeUtc();
-        Event third = makeTextEvent(EventSource::Server, 5, EventDirection::Out, "third line");
+        first.time = old;
+        Event third
+            = makeTextEvent(EventSource::Server, liveConnection, EventDirection::Out, "third line");
         third.seq = 3;
-        third.time = first.time;
+        third.time = old.addMSecs(5);
         file.write(eventToJsonLine(first) + '\n');
         file.write("this is not json\n");
         file.write(eventToJsonLine(third) + '\n');
         file.close();
 
-        const EventLogModel *model = m_window->logView()->logModel();
-        const int before = model->rowCount();
-        QVERIFY(m_window->openLog(path));
-        QTRY_COMPARE(model->rowCount(), before + 2);
-        QCOMPARE(model->eventAt(before).payload, QByteArray("first line"));
-        QCOMPARE(model->eventAt(before + 1).payload, QByteArray("third line"));
-        auto *box = m_window->findChild<QMessageBox *>(QStringLiteral("messageBox"));
+        LogFileWindow *opened = w->openLog(path);
+        QVERIFY(opened);
+        QVERIFY(opened->isVisible());
+        QVERIFY2(opened->windowTitle().contains(QStringLiteral("yesterday.jsonl")),
+                 qPrintable(opened->windowTitle()));
+        const EventLogModel *view = opened->logView()->logModel();
+        QVERIFY(view != live);
+        QTRY_COMPARE(view->rowCount(), 2);
+        QCOMPARE(view->eventAt(0).payload, QByteArray("first line"));
+        QCOMPARE(view->eventAt(0).time, old);
+        QCOMPARE(view->eventAt(0).connection, liveConnection);
+        QCOMPARE(view->eventAt(1).payload, QByteArray("third line"));
+        QCOMPARE(opened->eventStore()->totalCount(), quint64(2));
+        const QLabel *counter = child<QLabel>(opened, "logCounter");
+        QTRY_VERIFY2(counter->text().startsWith(QStringLiteral("2 shown / 2 total")),
+                     qPrintable(counter->text()));
+
+        // The live session goes on untouched: same rows, same total, same connection.
+        w->eventStore()->flush();
+        QCOMPARE(live->rowCount(), liveRows);
+        QCOMPARE(w->eventStore()->totalCount(), liveTotal);
+        QCOMPARE(tab->session()->connectionId(), liveConnection);
+        QCOMPARE(clientReceivers(live, "first line").size(), 0);
+
+        // Selecting a row of the opened log shows it in that window's inspector.
+        QTableView *table = opened->logView()->tableView();
+        table->selectRow(1);
+        QTRY_VERIFY(opened->inspector()->hasEvent());
+        QCOMPARE(opened->inspector()->event().payload, QByteArray("third line"));
+        QVERIFY(!w->inspector()->hasEvent());
+
+        auto *box = opened->findChild<QMessageBox *>(QStringLiteral("messageBox"));
         QVERIFY(box);
         QVERIFY2(box->detailedText().contains(QStringLiteral("Line 2")),
                  qPrintable(box->detailedText()));

@@ -2,6 +2,7 @@
 // tabs, a JSON message broadcast to all through the template "Broadcast: %m", a close with
 // 4001 "bye"), selects the JSON message the server received in the log and saves
 // QWidget::grab() of the window as a PNG.
+//   sockpit_screenshot [--lang CODE] [--size WxH] OUTPUT.png   (default 1400x900, English)
 
 #include "clienttab.h"
 #include "clienttabs.h"
@@ -9,6 +10,7 @@
 #include "logview.h"
 #include "mainwindow.h"
 #include "server/embeddedserver.h"
+#include "translationloader.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -58,14 +60,32 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("SockpitScreenshot"));
     QCoreApplication::setApplicationName(QStringLiteral("sockpit_screenshot"));
-    if (argc < 2) {
-        std::fprintf(stderr, "usage: sockpit_screenshot OUTPUT.png\n");
+    QString output;
+    QString language = QStringLiteral("en");
+    QSize size(1400, 900);
+    const QStringList arguments = QCoreApplication::arguments();
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        if (arguments.at(i) == QLatin1StringView("--lang") && i + 1 < arguments.size()) {
+            language = arguments.at(++i);
+        } else if (arguments.at(i) == QLatin1StringView("--size") && i + 1 < arguments.size()) {
+            const QStringList parts = arguments.at(++i).split(u'x');
+            if (parts.size() == 2)
+                size = QSize(parts.at(0).toInt(), parts.at(1).toInt());
+        } else {
+            output = arguments.at(i);
+        }
+    }
+    if (output.isEmpty() || size.isEmpty()) {
+        std::fprintf(stderr, "usage: sockpit_screenshot [--lang CODE] [--size WxH] OUTPUT.png\n");
         return 2;
     }
-    const QString output = QString::fromLocal8Bit(argv[1]);
+    if (!installTranslations(app, language)) {
+        std::fprintf(stderr, "no translation for %s\n", qPrintable(language));
+        return 2;
+    }
 
     MainWindow window;
-    window.resize(1400, 900);
+    window.resize(size);
     window.show();
 
     child<QSpinBox>(&window, "listenPort")->setValue(0);
@@ -125,9 +145,9 @@ int main(int argc, char *argv[])
     settle(500);
 
     if (!window.grab().save(output)) {
-        std::fprintf(stderr, "cannot write %s\n", argv[1]);
+        std::fprintf(stderr, "cannot write %s\n", qPrintable(output));
         return 1;
     }
-    std::fprintf(stderr, "saved %s\n", argv[1]);
+    std::fprintf(stderr, "saved %s\n", qPrintable(output));
     return 0;
 }
