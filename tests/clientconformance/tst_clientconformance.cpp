@@ -14,6 +14,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
 
 #include <functional>
 #include <optional>
@@ -174,6 +175,9 @@ public:
     };
     QByteArray afterHandshake;
     bool endAfterWriting = false; // end TCP right after writing the answer and the frames
+    // Write `afterHandshake` one byte per event loop turn, so that the client reads frames
+    // split inside their headers and payloads.
+    bool dribble = false;
     bool endOnClientClose = true;
     QByteArray received; // what the client sent after its request head
     bool answered = false;
@@ -231,9 +235,14 @@ private:
                     key = line.mid(18).trimmed();
             }
             socket->write(answer(key));
-            socket->write(afterHandshake);
-            if (endAfterWriting)
-                socket->disconnectFromHost();
+            if (dribble) {
+                socket->flush();
+                QTimer::singleShot(0, this, [this] { dribbleNext(0); });
+            } else {
+                socket->write(afterHandshake);
+                if (endAfterWriting)
+                    socket->disconnectFromHost();
+            }
         } else {
             received += bytes;
         }
@@ -242,6 +251,16 @@ private:
         if (endOnClientClose && clientClose() && socket
             && socket->state() == QAbstractSocket::ConnectedState)
             socket->disconnectFromHost();
+    }
+
+    void dribbleNext(qsizetype index)
+    {
+        if (!socket || socket->state() != QAbstractSocket::ConnectedState
+            || index >= afterHandshake.size())
+            return;
+        socket->write(afterHandshake.constData() + index, 1);
+        socket->flush();
+        QTimer::singleShot(0, this, [this, index] { dribbleNext(index + 1); });
     }
 };
 
@@ -323,6 +342,9 @@ private Q_SLOTS:
     void reportsAnAnswerThatIsNotHttp();
     void connectReportsAnAnswerThatIsNotHttp_data();
     void connectReportsAnAnswerThatIsNotHttp();
+    // Frames split across many reads.
+    void checksFramesSplitAcrossReads_data();
+    void checksFramesSplitAcrossReads();
     // Messages are the bytes on the wire.
     void keepsTextBytesAsReceived();
     void connectPrintsTextBytesAsReceived();
@@ -886,6 +908,66 @@ void tst_ClientConformance::connectReportsAnAnswerThatIsNotHttp()
     QVERIFY2(run.exitCode == 1, qPrintable(rowDescription(run)));
     QVERIFY2(QString::fromUtf8(run.err).contains(says), qPrintable(rowDescription(run)));
     QVERIFY2(!run.err.contains("nothing is listening"), qPrintable(rowDescription(run)));
+}
+
+// ---------------------------------------------------------------------------------------
+// Frames that arrive a byte at a time
+
+void tst_ClientConformance::checksFramesSplitAcrossReads_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<int>("texts"); // delivered
+    QTest::addColumn<int>("code"); // of the close
+    QTest::addColumn<QString>("id"); // of the error; empty: none
+    QTest::newRow("A fragmented text with a ping between its frames, then a Close, each byte "
+                  "read on its own, is delivered whole and the Close echoed (sections 5.4, 5.5)")
+        << frame(0x1, "Hel", false) + frame(0x9, "are you there") + frame(0x0, "lo")
+            + frame(0x1, QByteArray(300, 'x')) + frame(0x8, closePayload(4002, "done"))
+        << 2 << 4002 << QString();
+    QTest::newRow("A masked frame read a byte at a time still fails the connection with 1002 "
+                  "(section 5.1)")
+        << frame(0x1, "ok") + frame(0x1, "hidden", true, true) << 1 << 1002
+        << QStringLiteral("protocol-masked-frame");
+    QTest::newRow("A Close with 1015 read a byte at a time fails the connection with 1002 "
+                  "(section 7.4.1)")
+        << frame(0x8, closePayload(1015)) << 0 << 1002
+        << QStringLiteral("protocol-bad-close-frame");
+}
+
+void tst_ClientConformance::checksFramesSplitAcrossReads()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(int, texts);
+    QFETCH(int, code);
+    QFETCH(QString, id);
+
+    RawServer server;
+    QVERIFY(server.listen());
+    server.afterHandshake = bytes;
+    server.dribble = true;
+    Recorder rec;
+    ClientSession session(&rec.store);
+    QSignalSpy received(&session, &ClientSession::textReceived);
+    QSignalSpy closed(&session, &ClientSession::closed);
+    session.open(configFor(server.url()));
+    QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, WaitMs);
+    QCOMPARE(received.size(), texts);
+    if (texts > 0)
+        QCOMPARE(received.at(0).at(0).toString(),
+                 id.isEmpty() ? QStringLiteral("Hello") : QStringLiteral("ok"));
+    QCOMPARE(closed.at(0).at(0).toInt(), code);
+    if (id.isEmpty()) {
+        QVERIFY2(rec.of(EventKind::Error).isEmpty(), qPrintable(rec.errorIds().join(u',')));
+        QCOMPARE(rec.of(EventKind::Ping).size(), 1);
+        QCOMPARE(rec.of(EventKind::Text).first().frames.size(), 2);
+    } else {
+        QCOMPARE(rec.errorIds(), QStringList{id});
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(server.ended, WaitMs);
+    const std::optional<WireFrame> answer = server.clientClose();
+    QVERIFY2(answer, "the client did not send a Close frame");
+    QVERIFY(answer->masked);
+    QCOMPARE(answer->closeCode(), code);
 }
 
 // ---------------------------------------------------------------------------------------
