@@ -128,8 +128,9 @@ QList<QByteArray> headerTokens(const HeaderList &headers, QByteArrayView name, b
         if (QByteArrayView(header.first).compare(name, Qt::CaseInsensitive) != 0)
             continue;
         for (QByteArray item : header.second.split(',')) {
-            if (extensions)
-                item = item.left(item.indexOf(';') < 0 ? item.size() : item.indexOf(';'));
+            const qsizetype parameters = extensions ? item.indexOf(';') : -1;
+            if (parameters >= 0)
+                item.truncate(parameters);
             item = item.trimmed();
             if (!item.isEmpty())
                 tokens.append(item);

@@ -329,6 +329,8 @@ private Q_SLOTS:
     // Item 7: the limit is inclusive.
     void acceptsMessagesUpToTheLimit_data();
     void acceptsMessagesUpToTheLimit();
+    void connectAcceptsMessagesUpToTheLimit_data();
+    void connectAcceptsMessagesUpToTheLimit();
     void connectDocumentsAndChecksTheLimitOption_data();
     void connectDocumentsAndChecksTheLimitOption();
     // Item 4: the 101 selects only what the client offered.
@@ -657,6 +659,33 @@ void tst_ClientConformance::acceptsMessagesUpToTheLimit()
     QCOMPARE(rec.of(EventKind::Text).size(), 1);
     QCOMPARE(rec.of(EventKind::Text).first().size, size);
     QVERIFY2(rec.of(EventKind::Error).isEmpty(), qPrintable(rec.errorIds().join(u',')));
+}
+
+void tst_ClientConformance::connectAcceptsMessagesUpToTheLimit_data()
+{
+    acceptsMessagesUpToTheLimit_data();
+}
+
+void tst_ClientConformance::connectAcceptsMessagesUpToTheLimit()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(qint64, limit);
+    QFETCH(qint64, size);
+
+    RawServer server;
+    QVERIFY(server.listen());
+    server.afterHandshake = bytes + frame(0x8, closePayload(1000));
+    QStringList arguments
+        = {server.url().toString(), QStringLiteral("--timeout"), QStringLiteral("10")};
+    if (limit > 0)
+        arguments << QStringLiteral("--max-message-size") << QString::number(limit);
+    CliRun run;
+    runConnect(arguments, &run);
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY2(run.exitCode == 0, qPrintable(rowDescription(run)));
+    QCOMPARE(run.out.size(), size + 1); // the message and its newline
+    QVERIFY2(run.err.contains(closedLine(1000)), qPrintable(rowDescription(run)));
 }
 
 void tst_ClientConformance::connectDocumentsAndChecksTheLimitOption_data()
