@@ -28,6 +28,8 @@ QString tr(const char *text)
 }
 
 constexpr int QuietMs = 300;
+// A QByteArray holds at most about 2 GiB, and a message is held whole.
+constexpr qint64 MaxMessageSizeLimit = qint64(1) << 30;
 constexpr int MaxDrainMs = 3000;
 
 struct Outgoing
@@ -64,7 +66,7 @@ bool collectSends(const QStringList &arguments, QList<Outgoing> *sends, QString 
                    QStringLiteral("expect"), QStringLiteral("timeout"),
                    QStringLiteral("close"),  QStringLiteral("ca"),
                    QStringLiteral("cert"),   QStringLiteral("key"),
-                   QStringLiteral("log")};
+                   QStringLiteral("log"),    QStringLiteral("max-message-size")};
             if (withValue.contains(name))
                 ++i;
             continue;
@@ -134,7 +136,9 @@ int runConnectCommand(const QStringList &arguments)
            "standard input ends; otherwise when the server closes, on SIGINT/SIGTERM (close "
            "1001), or when --timeout elapses (then it closes with --close and exits 0).\n"
            "Exit codes: 0 after a closing handshake, 1 on a connection, handshake or TLS "
-           "failure, an abnormal end (1006) or --expect not met in time, 2 on usage errors."));
+           "failure, an abnormal end (1006), a connection the client failed because the server "
+           "broke the protocol (1002, 1007) or sent a message over --max-message-size (1009), "
+           "or --expect not met in time, 2 on usage errors."));
     const QCommandLineOption helpOption = commandHelpOption();
     parser.addOption(helpOption);
     parser.addPositionalArgument(QStringLiteral("URL"), tr("ws:// or wss:// URL"));
@@ -179,10 +183,15 @@ int runConnectCommand(const QStringList &arguments)
                                             tr("Ignore certificate errors (logged)."));
     const QCommandLineOption logOption(QStringLiteral("log"),
                                        tr("JSON Lines event log; \"-\" is stdout."), tr("FILE"));
+    const QCommandLineOption maxMessageSizeOption(
+        QStringLiteral("max-message-size"),
+        tr("Largest message accepted from the server, in bytes (default 16777216, 16 MiB); a "
+           "larger one closes the connection with 1009."),
+        tr("BYTES"));
     parser.addOptions({headerOption, subprotocolOption, originOption, sendOption, sendHexOption,
                        sendBase64Option, sendFileOption, stdinOption, frameSizeOption, expectOption,
                        timeoutOption, closeOption, caOption, certOption, keyOption, insecureOption,
-                       logOption});
+                       logOption, maxMessageSizeOption});
 
     QStringList argv = arguments;
     argv.prepend(QStringLiteral("sockpit connect"));
@@ -218,6 +227,14 @@ int runConnectCommand(const QStringList &arguments)
         config.frameSize = parser.value(frameSizeOption).toLongLong(&ok);
         if (!ok || config.frameSize <= 0) {
             printError(tr("--frame-size: expected a positive number of bytes."));
+            return ExitUsage;
+        }
+    }
+    if (parser.isSet(maxMessageSizeOption)) {
+        config.maxMessageSize = parser.value(maxMessageSizeOption).toLongLong(&ok);
+        if (!ok || config.maxMessageSize <= 0 || config.maxMessageSize > MaxMessageSizeLimit) {
+            printError(tr("--max-message-size: expected a number of bytes from 1 to %1.")
+                           .arg(MaxMessageSizeLimit));
             return ExitUsage;
         }
     }
@@ -297,6 +314,7 @@ int runConnectCommand(const QStringList &arguments)
     int exitCode = ExitSuccess;
     int received = 0;
     bool expectUnmet = false;
+    bool failedByClient = false; // the client failed the connection (1002, 1007, 1009)
     QSocketNotifier *stdinNotifier = nullptr;
     QByteArray stdinBuffer;
 
@@ -384,10 +402,16 @@ int runConnectCommand(const QStringList &arguments)
                          printLine(data.toHex());
                          countMessage();
                      });
+    QObject::connect(&session, &ClientSession::protocolFailure, &context,
+                     [&](const QString &, const QString &sentence) {
+                         printError(sentence);
+                         failedByClient = true;
+                     });
     QObject::connect(&session, &ClientSession::closed, &context,
                      [&](int code, const QString &reason, CloseInitiator) {
                          printStatus(describeClose(code, reason));
-                         finish(code == 1006 || expectUnmet ? ExitFailure : ExitSuccess);
+                         finish(code == 1006 || expectUnmet || failedByClient ? ExitFailure
+                                                                              : ExitSuccess);
                      });
     QObject::connect(&session, &ClientSession::failed, &context,
                      [&](const QString &id, const QString &sentence) {

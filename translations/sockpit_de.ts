@@ -465,6 +465,14 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <source>HTTP %1 %2: not a WebSocket endpoint</source>
         <translation>HTTP %1 %2: kein WebSocket-Endpunkt</translation>
     </message>
+    <message>
+        <source>The server sent a message over the limit: %1. The connection was failed with close code 1009.</source>
+        <translation>Der Server hat eine Nachricht über dem Limit gesendet: %1. Die Verbindung wurde mit Close-Code 1009 abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The server violated the protocol: %1. The connection was failed with close code %2.</source>
+        <translation>Der Server hat das Protokoll verletzt: %1. Die Verbindung wurde mit Close-Code %2 abgebrochen.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::ClientTab</name>
@@ -2338,16 +2346,6 @@ Gültig von %2 bis %3</translation>
         <translation>geschlossen %1 (%2)</translation>
     </message>
     <message>
-        <source>Open one WebSocket connection without a window (like wscat -c).
-Received text messages are printed to stdout, one a line (binary as hex); status lines go to stderr.
-When it ends: with --expect N, after N received messages; with --stdin, when standard input ends; otherwise when the server closes, on SIGINT/SIGTERM (close 1001), or when --timeout elapses (then it closes with --close and exits 0).
-Exit codes: 0 after a closing handshake, 1 on a connection, handshake or TLS failure, an abnormal end (1006) or --expect not met in time, 2 on usage errors.</source>
-        <translation>Eine WebSocket-Verbindung ohne Fenster öffnen (wie wscat -c).
-Empfangene Textnachrichten werden auf stdout ausgegeben, eine pro Zeile (binäre als Hex); Statuszeilen gehen nach stderr.
-Ende: mit --expect N nach N empfangenen Nachrichten; mit --stdin, wenn die Standardeingabe endet; sonst, wenn der Server schließt, bei SIGINT/SIGTERM (Schließen mit 1001) oder wenn --timeout abläuft (dann wird mit --close geschlossen und mit 0 beendet).
-Exit-Codes: 0 nach einem schließenden Handshake, 1 bei einem Verbindungs-, Handshake- oder TLS-Fehler, einem abnormalen Ende (1006) oder nicht rechtzeitig erfülltem --expect, 2 bei Aufruffehlern.</translation>
-    </message>
-    <message>
         <source>ws:// or wss:// URL</source>
         <translation>ws://- oder wss://-URL</translation>
     </message>
@@ -2737,6 +2735,24 @@ Exit-Codes: 0, wenn sich jede Verbindung geöffnet hat, sonst 1, 2 bei Aufruffeh
         <source>--handshake-timeout: &quot;%1&quot; is not a number of seconds from 0.1 to 3600.</source>
         <translation>--handshake-timeout: „%1“ ist keine Sekundenzahl von 0,1 bis 3600.</translation>
     </message>
+    <message>
+        <source>Open one WebSocket connection without a window (like wscat -c).
+Received text messages are printed to stdout, one a line (binary as hex); status lines go to stderr.
+When it ends: with --expect N, after N received messages; with --stdin, when standard input ends; otherwise when the server closes, on SIGINT/SIGTERM (close 1001), or when --timeout elapses (then it closes with --close and exits 0).
+Exit codes: 0 after a closing handshake, 1 on a connection, handshake or TLS failure, an abnormal end (1006), a connection the client failed because the server broke the protocol (1002, 1007) or sent a message over --max-message-size (1009), or --expect not met in time, 2 on usage errors.</source>
+        <translation>Eine WebSocket-Verbindung ohne Fenster öffnen (wie wscat -c).
+Empfangene Textnachrichten werden auf stdout ausgegeben, eine pro Zeile (binäre als Hex); Statuszeilen gehen nach stderr.
+Ende: mit --expect N nach N empfangenen Nachrichten; mit --stdin, wenn die Standardeingabe endet; sonst, wenn der Server schließt, bei SIGINT/SIGTERM (Schließen mit 1001) oder wenn --timeout abläuft (dann wird mit --close geschlossen und mit 0 beendet).
+Exit-Codes: 0 nach einem schließenden Handshake, 1 bei einem Verbindungs-, Handshake- oder TLS-Fehler, einem abnormalen Ende (1006), einer Verbindung, die der Client abgebrochen hat, weil der Server das Protokoll verletzt (1002, 1007) oder eine Nachricht über --max-message-size gesendet hat (1009), oder nicht rechtzeitig erfülltem --expect, 2 bei Aufruffehlern.</translation>
+    </message>
+    <message>
+        <source>Largest message accepted from the server, in bytes (default 16777216, 16 MiB); a larger one closes the connection with 1009.</source>
+        <translation>Größte vom Server angenommene Nachricht in Bytes (Standard 16777216, 16 MiB); eine größere schließt die Verbindung mit 1009.</translation>
+    </message>
+    <message>
+        <source>--max-message-size: expected a number of bytes from 1 to %1.</source>
+        <translation>--max-message-size: erwartet wird eine Anzahl Bytes von 1 bis %1.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::client::WireTap</name>
@@ -2771,6 +2787,54 @@ Exit-Codes: 0, wenn sich jede Verbindung geöffnet hat, sonst 1, 2 bei Aufruffeh
     <message>
         <source>The TLS handshake with %1 failed: %2</source>
         <translation>Der TLS-Handshake mit %1 ist fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>the server&apos;s Close frame has a 1-byte body, too short for a status code (RFC 6455 section 5.5.1)</source>
+        <translation>der Close-Frame des Servers hat einen 1 Byte langen Inhalt, zu kurz für einen Statuscode (RFC 6455, Abschnitt 5.5.1)</translation>
+    </message>
+    <message>
+        <source>the server&apos;s Close frame carries close code %1, which must not be sent (RFC 6455 section 7.4)</source>
+        <translation>der Close-Frame des Servers trägt den Close-Code %1, der nicht gesendet werden darf (RFC 6455, Abschnitt 7.4)</translation>
+    </message>
+    <message>
+        <source>the reason in the server&apos;s Close frame is not valid UTF-8 (RFC 6455 section 5.5.1)</source>
+        <translation>der Grund im Close-Frame des Servers ist kein gültiges UTF-8 (RFC 6455, Abschnitt 5.5.1)</translation>
+    </message>
+    <message>
+        <source>the bytes %1</source>
+        <translation>den Bytes %1</translation>
+    </message>
+    <message>
+        <source>The server&apos;s HTTP response head is larger than %1 bytes.</source>
+        <translation>Der HTTP-Antwortkopf des Servers ist größer als %1 Bytes.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer is not a valid HTTP response head; its first line is %1.</source>
+        <translation>Die Antwort des Servers ist kein gültiger HTTP-Antwortkopf; ihre erste Zeile ist %1.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer is not HTTP: it began with %1 where a status line such as &quot;HTTP/1.1 101 Switching Protocols&quot; was expected.</source>
+        <translation>Die Antwort des Servers ist kein HTTP: Sie begann mit %1, wo eine Statuszeile wie „HTTP/1.1 101 Switching Protocols“ erwartet wurde.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s handshake response selects the extension &quot;%1&quot;, which the client did not offer (RFC 6455 section 4.1).</source>
+        <translation>Die Handshake-Antwort des Servers wählt die Erweiterung „%1“, die der Client nicht angeboten hat (RFC 6455, Abschnitt 4.1).</translation>
+    </message>
+    <message>
+        <source>The server&apos;s handshake response selects %1 subprotocols (&quot;%2&quot;); it must select one of those requested (RFC 6455 section 4.1).</source>
+        <translation>Die Handshake-Antwort des Servers wählt %1 Subprotokolle („%2“); sie muss eines der angefragten wählen (RFC 6455, Abschnitt 4.1).</translation>
+    </message>
+    <message>
+        <source>The server&apos;s handshake response selects the subprotocol &quot;%1&quot;, which the client did not request (RFC 6455 section 4.1).</source>
+        <translation>Die Handshake-Antwort des Servers wählt das Subprotokoll „%1“, das der Client nicht angefragt hat (RFC 6455, Abschnitt 4.1).</translation>
+    </message>
+    <message>
+        <source>the server sent a masked frame (RFC 6455 section 5.1)</source>
+        <translation>der Server hat einen maskierten Frame gesendet (RFC 6455, Abschnitt 5.1)</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer ended before its HTTP head was complete; it began with %1.</source>
+        <translation>Die Antwort des Servers endete, bevor ihr HTTP-Kopf vollständig war; sie begann mit %1.</translation>
     </message>
 </context>
 <context>

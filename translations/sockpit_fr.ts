@@ -465,6 +465,14 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
         <source>HTTP %1 %2: not a WebSocket endpoint</source>
         <translation>HTTP %1 %2 : pas un point de terminaison WebSocket</translation>
     </message>
+    <message>
+        <source>The server sent a message over the limit: %1. The connection was failed with close code 1009.</source>
+        <translation>Le serveur a envoyé un message au-delà de la limite : %1. La connexion a été mise en échec avec le code de fermeture 1009.</translation>
+    </message>
+    <message>
+        <source>The server violated the protocol: %1. The connection was failed with close code %2.</source>
+        <translation>Le serveur a enfreint le protocole : %1. La connexion a été mise en échec avec le code de fermeture %2.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::ClientTab</name>
@@ -2338,16 +2346,6 @@ Valide du %2 au %3</translation>
         <translation>fermée %1 (%2)</translation>
     </message>
     <message>
-        <source>Open one WebSocket connection without a window (like wscat -c).
-Received text messages are printed to stdout, one a line (binary as hex); status lines go to stderr.
-When it ends: with --expect N, after N received messages; with --stdin, when standard input ends; otherwise when the server closes, on SIGINT/SIGTERM (close 1001), or when --timeout elapses (then it closes with --close and exits 0).
-Exit codes: 0 after a closing handshake, 1 on a connection, handshake or TLS failure, an abnormal end (1006) or --expect not met in time, 2 on usage errors.</source>
-        <translation>Ouvrir une connexion WebSocket sans fenêtre (comme wscat -c).
-Les messages texte reçus sont affichés sur stdout, un par ligne (le binaire en hexadécimal) ; les lignes d’état vont sur stderr.
-Fin : avec --expect N, après N messages reçus ; avec --stdin, à la fin de l’entrée standard ; sinon quand le serveur ferme, sur SIGINT/SIGTERM (fermeture 1001) ou à l’expiration de --timeout (fermeture avec --close puis sortie avec 0).
-Codes de sortie : 0 après une négociation de fermeture, 1 en cas d’échec de connexion, de négociation ou TLS, de fin anormale (1006) ou de --expect non atteint à temps, 2 en cas d’erreur d’utilisation.</translation>
-    </message>
-    <message>
         <source>ws:// or wss:// URL</source>
         <translation>URL ws:// ou wss://</translation>
     </message>
@@ -2737,6 +2735,24 @@ Codes de sortie : 0 si chaque connexion s’est ouverte, 1 sinon, 2 en cas d’e
         <source>--handshake-timeout: &quot;%1&quot; is not a number of seconds from 0.1 to 3600.</source>
         <translation>--handshake-timeout : « %1 » n’est pas un nombre de secondes de 0,1 à 3600.</translation>
     </message>
+    <message>
+        <source>Open one WebSocket connection without a window (like wscat -c).
+Received text messages are printed to stdout, one a line (binary as hex); status lines go to stderr.
+When it ends: with --expect N, after N received messages; with --stdin, when standard input ends; otherwise when the server closes, on SIGINT/SIGTERM (close 1001), or when --timeout elapses (then it closes with --close and exits 0).
+Exit codes: 0 after a closing handshake, 1 on a connection, handshake or TLS failure, an abnormal end (1006), a connection the client failed because the server broke the protocol (1002, 1007) or sent a message over --max-message-size (1009), or --expect not met in time, 2 on usage errors.</source>
+        <translation>Ouvrir une connexion WebSocket sans fenêtre (comme wscat -c).
+Les messages texte reçus sont affichés sur stdout, un par ligne (le binaire en hexadécimal) ; les lignes d’état vont sur stderr.
+Fin : avec --expect N, après N messages reçus ; avec --stdin, à la fin de l’entrée standard ; sinon quand le serveur ferme, sur SIGINT/SIGTERM (fermeture 1001) ou à l’expiration de --timeout (fermeture avec --close puis sortie avec 0).
+Codes de sortie : 0 après une négociation de fermeture, 1 en cas d’échec de connexion, de négociation ou TLS, de fin anormale (1006), d’une connexion que le client a mise en échec parce que le serveur a enfreint le protocole (1002, 1007) ou envoyé un message au-delà de --max-message-size (1009), ou de --expect non atteint à temps, 2 en cas d’erreur d’utilisation.</translation>
+    </message>
+    <message>
+        <source>Largest message accepted from the server, in bytes (default 16777216, 16 MiB); a larger one closes the connection with 1009.</source>
+        <translation>Plus grand message accepté du serveur, en octets (16777216 par défaut, 16 Mio) ; un message plus grand ferme la connexion avec 1009.</translation>
+    </message>
+    <message>
+        <source>--max-message-size: expected a number of bytes from 1 to %1.</source>
+        <translation>--max-message-size : un nombre d’octets de 1 à %1 est attendu.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::client::WireTap</name>
@@ -2771,6 +2787,54 @@ Codes de sortie : 0 si chaque connexion s’est ouverte, 1 sinon, 2 en cas d’e
     <message>
         <source>The TLS handshake with %1 failed: %2</source>
         <translation>La négociation TLS avec %1 a échoué : %2</translation>
+    </message>
+    <message>
+        <source>the server&apos;s Close frame has a 1-byte body, too short for a status code (RFC 6455 section 5.5.1)</source>
+        <translation>la trame Close du serveur a un corps de 1 octet, trop court pour un code d’état (RFC 6455, section 5.5.1)</translation>
+    </message>
+    <message>
+        <source>the server&apos;s Close frame carries close code %1, which must not be sent (RFC 6455 section 7.4)</source>
+        <translation>la trame Close du serveur porte le code de fermeture %1, qui ne doit pas être envoyé (RFC 6455, section 7.4)</translation>
+    </message>
+    <message>
+        <source>the reason in the server&apos;s Close frame is not valid UTF-8 (RFC 6455 section 5.5.1)</source>
+        <translation>la raison dans la trame Close du serveur n’est pas de l’UTF-8 valide (RFC 6455, section 5.5.1)</translation>
+    </message>
+    <message>
+        <source>the bytes %1</source>
+        <translation>les octets %1</translation>
+    </message>
+    <message>
+        <source>The server&apos;s HTTP response head is larger than %1 bytes.</source>
+        <translation>L’en-tête de la réponse HTTP du serveur dépasse %1 octets.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer is not a valid HTTP response head; its first line is %1.</source>
+        <translation>La réponse du serveur n’est pas un en-tête de réponse HTTP valide ; sa première ligne est %1.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer is not HTTP: it began with %1 where a status line such as &quot;HTTP/1.1 101 Switching Protocols&quot; was expected.</source>
+        <translation>La réponse du serveur n’est pas du HTTP : elle commençait par %1 là où une ligne d’état telle que « HTTP/1.1 101 Switching Protocols » était attendue.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s handshake response selects the extension &quot;%1&quot;, which the client did not offer (RFC 6455 section 4.1).</source>
+        <translation>La réponse de négociation du serveur choisit l’extension « %1 », que le client n’a pas proposée (RFC 6455, section 4.1).</translation>
+    </message>
+    <message>
+        <source>The server&apos;s handshake response selects %1 subprotocols (&quot;%2&quot;); it must select one of those requested (RFC 6455 section 4.1).</source>
+        <translation>La réponse de négociation du serveur choisit %1 sous-protocoles (« %2 ») ; elle doit en choisir un parmi ceux demandés (RFC 6455, section 4.1).</translation>
+    </message>
+    <message>
+        <source>The server&apos;s handshake response selects the subprotocol &quot;%1&quot;, which the client did not request (RFC 6455 section 4.1).</source>
+        <translation>La réponse de négociation du serveur choisit le sous-protocole « %1 », que le client n’a pas demandé (RFC 6455, section 4.1).</translation>
+    </message>
+    <message>
+        <source>the server sent a masked frame (RFC 6455 section 5.1)</source>
+        <translation>le serveur a envoyé une trame masquée (RFC 6455, section 5.1)</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer ended before its HTTP head was complete; it began with %1.</source>
+        <translation>La réponse du serveur s’est terminée avant que son en-tête HTTP soit complet ; elle commençait par %1.</translation>
     </message>
 </context>
 <context>

@@ -465,6 +465,14 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <source>HTTP %1 %2: not a WebSocket endpoint</source>
         <translation>HTTP %1 %2：不是 WebSocket 端点</translation>
     </message>
+    <message>
+        <source>The server sent a message over the limit: %1. The connection was failed with close code 1009.</source>
+        <translation>服务器发送的消息超出了上限：%1。连接已以关闭码 1009 终止。</translation>
+    </message>
+    <message>
+        <source>The server violated the protocol: %1. The connection was failed with close code %2.</source>
+        <translation>服务器违反了协议：%1。连接已以关闭码 %2 终止。</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::ClientTab</name>
@@ -2322,16 +2330,6 @@ Valid from %2 to %3</source>
         <translation>已关闭 %1（%2）</translation>
     </message>
     <message>
-        <source>Open one WebSocket connection without a window (like wscat -c).
-Received text messages are printed to stdout, one a line (binary as hex); status lines go to stderr.
-When it ends: with --expect N, after N received messages; with --stdin, when standard input ends; otherwise when the server closes, on SIGINT/SIGTERM (close 1001), or when --timeout elapses (then it closes with --close and exits 0).
-Exit codes: 0 after a closing handshake, 1 on a connection, handshake or TLS failure, an abnormal end (1006) or --expect not met in time, 2 on usage errors.</source>
-        <translation>无窗口打开一个 WebSocket 连接（类似 wscat -c）。
-收到的文本消息输出到 stdout，每条一行（二进制以十六进制显示）；状态行输出到 stderr。
-结束条件：使用 --expect N 时，收到 N 条消息后；使用 --stdin 时，标准输入结束时；否则在服务器关闭时、收到 SIGINT/SIGTERM 时（以 1001 关闭），或 --timeout 到期时（此时以 --close 关闭并以 0 退出）。
-退出码：关闭握手后为 0；连接、握手或 TLS 失败、异常结束（1006）或未能及时满足 --expect 时为 1；用法错误时为 2。</translation>
-    </message>
-    <message>
         <source>ws:// or wss:// URL</source>
         <translation>ws:// 或 wss:// URL</translation>
     </message>
@@ -2721,6 +2719,24 @@ Exit codes: 0 when every connection opened, 1 otherwise, 2 on usage errors.</sou
         <source>--handshake-timeout: &quot;%1&quot; is not a number of seconds from 0.1 to 3600.</source>
         <translation>--handshake-timeout：“%1”不是 0.1 到 3600 之间的秒数。</translation>
     </message>
+    <message>
+        <source>Open one WebSocket connection without a window (like wscat -c).
+Received text messages are printed to stdout, one a line (binary as hex); status lines go to stderr.
+When it ends: with --expect N, after N received messages; with --stdin, when standard input ends; otherwise when the server closes, on SIGINT/SIGTERM (close 1001), or when --timeout elapses (then it closes with --close and exits 0).
+Exit codes: 0 after a closing handshake, 1 on a connection, handshake or TLS failure, an abnormal end (1006), a connection the client failed because the server broke the protocol (1002, 1007) or sent a message over --max-message-size (1009), or --expect not met in time, 2 on usage errors.</source>
+        <translation>无窗口打开一个 WebSocket 连接（类似 wscat -c）。
+收到的文本消息输出到 stdout，每条一行（二进制以十六进制显示）；状态行输出到 stderr。
+结束条件：使用 --expect N 时，收到 N 条消息后；使用 --stdin 时，标准输入结束时；否则在服务器关闭时、收到 SIGINT/SIGTERM 时（以 1001 关闭），或 --timeout 到期时（此时以 --close 关闭并以 0 退出）。
+退出码：关闭握手后为 0；连接、握手或 TLS 失败、异常结束（1006）、因服务器违反协议（1002、1007）或发送超过 --max-message-size 的消息（1009）而由客户端终止连接，或未能及时满足 --expect 时为 1；用法错误时为 2。</translation>
+    </message>
+    <message>
+        <source>Largest message accepted from the server, in bytes (default 16777216, 16 MiB); a larger one closes the connection with 1009.</source>
+        <translation>从服务器接受的最大消息字节数（默认 16777216，即 16 MiB）；更大的消息会以 1009 关闭连接。</translation>
+    </message>
+    <message>
+        <source>--max-message-size: expected a number of bytes from 1 to %1.</source>
+        <translation>--max-message-size：应为 1 到 %1 之间的字节数。</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::client::WireTap</name>
@@ -2755,6 +2771,54 @@ Exit codes: 0 when every connection opened, 1 otherwise, 2 on usage errors.</sou
     <message>
         <source>The TLS handshake with %1 failed: %2</source>
         <translation>与 %1 的 TLS 握手失败：%2</translation>
+    </message>
+    <message>
+        <source>the server&apos;s Close frame has a 1-byte body, too short for a status code (RFC 6455 section 5.5.1)</source>
+        <translation>服务器的 Close 帧主体只有 1 个字节，不足以容纳状态码（RFC 6455 第 5.5.1 节）</translation>
+    </message>
+    <message>
+        <source>the server&apos;s Close frame carries close code %1, which must not be sent (RFC 6455 section 7.4)</source>
+        <translation>服务器的 Close 帧带有不得发送的关闭码 %1（RFC 6455 第 7.4 节）</translation>
+    </message>
+    <message>
+        <source>the reason in the server&apos;s Close frame is not valid UTF-8 (RFC 6455 section 5.5.1)</source>
+        <translation>服务器 Close 帧中的原因不是有效的 UTF-8（RFC 6455 第 5.5.1 节）</translation>
+    </message>
+    <message>
+        <source>the bytes %1</source>
+        <translation>字节 %1</translation>
+    </message>
+    <message>
+        <source>The server&apos;s HTTP response head is larger than %1 bytes.</source>
+        <translation>服务器的 HTTP 响应头超过 %1 字节。</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer is not a valid HTTP response head; its first line is %1.</source>
+        <translation>服务器的应答不是有效的 HTTP 响应头；其第一行是 %1。</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer is not HTTP: it began with %1 where a status line such as &quot;HTTP/1.1 101 Switching Protocols&quot; was expected.</source>
+        <translation>服务器的应答不是 HTTP：它以 %1 开头，而此处应为类似“HTTP/1.1 101 Switching Protocols”的状态行。</translation>
+    </message>
+    <message>
+        <source>The server&apos;s handshake response selects the extension &quot;%1&quot;, which the client did not offer (RFC 6455 section 4.1).</source>
+        <translation>服务器的握手响应选择了扩展“%1”，而客户端并未提供该扩展（RFC 6455 第 4.1 节）。</translation>
+    </message>
+    <message>
+        <source>The server&apos;s handshake response selects %1 subprotocols (&quot;%2&quot;); it must select one of those requested (RFC 6455 section 4.1).</source>
+        <translation>服务器的握手响应选择了 %1 个子协议（“%2”）；它必须从请求的子协议中选择一个（RFC 6455 第 4.1 节）。</translation>
+    </message>
+    <message>
+        <source>The server&apos;s handshake response selects the subprotocol &quot;%1&quot;, which the client did not request (RFC 6455 section 4.1).</source>
+        <translation>服务器的握手响应选择了子协议“%1”，而客户端并未请求该子协议（RFC 6455 第 4.1 节）。</translation>
+    </message>
+    <message>
+        <source>the server sent a masked frame (RFC 6455 section 5.1)</source>
+        <translation>服务器发送了掩码帧（RFC 6455 第 5.1 节）</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer ended before its HTTP head was complete; it began with %1.</source>
+        <translation>服务器的应答在其 HTTP 头完整之前就结束了；它以 %1 开头。</translation>
     </message>
 </context>
 <context>

@@ -16,6 +16,7 @@
 #include <QPointer>
 #include <QSslSocket>
 #include <QStringBuilder>
+#include <QStringDecoder>
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
@@ -55,6 +56,16 @@ bool isWebPage(const HttpResponseHead &response)
     return type.startsWith("text/html") || body.startsWith("<!doctype html")
         || body.startsWith("<html");
 }
+
+// The text of a message exactly as sent: QString::fromUtf8 would drop a leading byte order
+// mark, which is part of the message (the tap has checked that the bytes are UTF-8).
+QString textAsSent(const QByteArray &utf8)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8,
+                           QStringDecoder::Flag::Stateless
+                               | QStringDecoder::Flag::ConvertInitialBom);
+    return decoder(utf8);
+}
 } // namespace
 
 class ClientSession::Private
@@ -83,10 +94,18 @@ public:
     bool verificationDisabled = false;
     QList<QSslError> sslErrors;
     HttpRequestHead builtRequest;
-    std::optional<frames::ProtocolError> tapProtocolError;
     std::optional<frames::ClosePayload> peerCloseFrame; // observed by the tap
     std::optional<frames::ClosePayload> localCloseFrame;
-    std::deque<QList<FrameInfo>> incomingFrames; // frames of data messages, not yet delivered
+    // What the tap saw from the server before Qt reported the connection open (the 101 and
+    // the first frames can arrive together): delivered right after the open event.
+    std::deque<AssembledMessage> pendingIncoming;
+    struct Violation
+    {
+        QString id;
+        frames::ProtocolError error;
+    };
+    std::optional<Violation> pendingViolation;
+    std::optional<Violation> tapFailure; // the tap failed the connection (section 7.1.7)
 
     explicit Private(ClientSession *session, EventStore *eventStore)
         : q(session)
@@ -207,25 +226,10 @@ public:
     {
         const auto opcode = Opcode(message.opcode);
         if (direction == EventDirection::In) {
-            switch (opcode) {
-            case Opcode::Text:
-            case Opcode::Binary:
-                incomingFrames.push_back(message.frames);
-                break;
-            case Opcode::Close:
-                peerCloseFrame = frames::parseClosePayload(message.payload);
-                break;
-            case Opcode::Ping: {
-                // QWebSocket answers pings itself and does not tell: only the tap sees them.
-                Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::In,
-                                           EventKind::Ping, message.payload);
-                e.frames = message.frames;
-                record(std::move(e));
-                break;
-            }
-            default:
-                break;
-            }
+            if (state == State::Connecting)
+                pendingIncoming.push_back(message);
+            else
+                deliverIncoming(message);
             return;
         }
         switch (opcode) {
@@ -257,10 +261,76 @@ public:
         }
     }
 
+    // A message from the server as the tap saw it on the wire: the log and the application
+    // get exactly those bytes (Qt's own message signals would, for instance, drop a leading
+    // byte order mark).
+    void deliverIncoming(const AssembledMessage &message)
+    {
+        switch (Opcode(message.opcode)) {
+        case Opcode::Text: {
+            Event e = makeTextEvent(EventSource::Client, connectionId, EventDirection::In,
+                                    message.payload);
+            e.frames = message.frames;
+            record(std::move(e));
+            Q_EMIT q->textReceived(textAsSent(message.payload));
+            break;
+        }
+        case Opcode::Binary: {
+            Event e = makeBinaryEvent(EventSource::Client, connectionId, EventDirection::In,
+                                      message.payload);
+            e.frames = message.frames;
+            record(std::move(e));
+            Q_EMIT q->binaryReceived(message.payload);
+            break;
+        }
+        case Opcode::Close:
+            peerCloseFrame = frames::parseClosePayload(message.payload);
+            break;
+        case Opcode::Ping: {
+            // QWebSocket answers pings itself and does not tell: only the tap sees them.
+            Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::In,
+                                       EventKind::Ping, message.payload);
+            e.frames = message.frames;
+            record(std::move(e));
+            break;
+        }
+        default:
+            break;
+        }
+    }
+
+    void onTapViolation(const QString &id, const frames::ProtocolError &error)
+    {
+        if (state == State::Connecting) {
+            pendingViolation = Violation{id, error};
+            return;
+        }
+        applyViolation(Violation{id, error});
+    }
+
+    // The tap failed the connection: say so (the error event and protocolFailure()); the
+    // close is reported once the connection has ended.
+    void applyViolation(const Violation &violation)
+    {
+        tapFailure = violation;
+        const QString sentence = violation.error.closeCode == 1009
+            ? tr("The server sent a message over the limit: %1. The connection was failed with "
+                 "close code 1009.")
+                  .arg(violation.error.reason)
+            : tr("The server violated the protocol: %1. The connection was failed with close "
+                 "code %2.")
+                  .arg(violation.error.reason)
+                  .arg(violation.error.closeCode);
+        record(makeErrorEvent(EventSource::Client, connectionId, violation.id, sentence));
+        if (state == State::Open)
+            setState(State::Closing);
+        if (!phaseTimer.isActive())
+            phaseTimer.start(CloseHandshakeTimeoutMs);
+        Q_EMIT q->protocolFailure(violation.id, sentence);
+    }
+
     void onTapDecodeFailed(EventDirection direction, const frames::ProtocolError &error)
     {
-        if (direction == EventDirection::In)
-            tapProtocolError = error;
         record(
             makeErrorEvent(EventSource::Client, connectionId, QStringLiteral("protocol-error"),
                            (direction == EventDirection::In
@@ -306,31 +376,27 @@ public:
         record(std::move(e));
         setState(State::Open);
         Q_EMIT q->opened();
+        // What the server sent right behind its 101, in wire order, then a violation in it.
+        while (!pendingIncoming.empty() && state != State::Closed) {
+            const AssembledMessage message = std::move(pendingIncoming.front());
+            pendingIncoming.pop_front();
+            deliverIncoming(message);
+        }
+        if (pendingViolation && state != State::Closed)
+            applyViolation(*std::exchange(pendingViolation, std::nullopt));
     }
 
-    QList<FrameInfo> takeIncomingFrames()
-    {
-        if (incomingFrames.empty())
-            return {};
-        QList<FrameInfo> frames = std::move(incomingFrames.front());
-        incomingFrames.pop_front();
-        return frames;
-    }
-
+    // Without the tap's frames (wss it cannot terminate, or no tap), Qt's messages are all
+    // there is.
     void onText(const QString &text)
     {
-        Event e
-            = makeTextEvent(EventSource::Client, connectionId, EventDirection::In, text.toUtf8());
-        e.frames = takeIncomingFrames();
-        record(std::move(e));
+        record(makeTextEvent(EventSource::Client, connectionId, EventDirection::In, text.toUtf8()));
         Q_EMIT q->textReceived(text);
     }
 
     void onBinary(const QByteArray &data)
     {
-        Event e = makeBinaryEvent(EventSource::Client, connectionId, EventDirection::In, data);
-        e.frames = takeIncomingFrames();
-        record(std::move(e));
+        record(makeBinaryEvent(EventSource::Client, connectionId, EventDirection::In, data));
         Q_EMIT q->binaryReceived(data);
     }
 
@@ -479,10 +545,11 @@ public:
         phaseTimer.stop();
         if (failedReported || state == State::Closed)
             return;
-        if (tap && observeFrames && !tap->isRelayFinished() && !peerCloseFrame) {
-            // QWebSocket drops its side right after its own Close frame; the server's answer
-            // may still be in flight to the tap. Wait for it (bounded by the tap's linger
-            // and by this guard).
+        if (tap && !tap->isRelayFinished()) {
+            // QWebSocket drops its side right after its own Close frame; the tap still writes
+            // Qt's last bytes (a Close answering the server's) and the server's answer may
+            // still be in flight to it. Wait for the relay to end (bounded by the tap's linger
+            // and by this guard): deleting the tap earlier would lose them.
             waitingForRelay = true;
             QObject::connect(
                 tap, &WireTap::relayFinished, q, [this] { finishDisconnect(); },
@@ -510,11 +577,18 @@ public:
         }
         int code = 1006;
         bool unobservedAnswer = false;
+        bool localSent = false; // the code is that of a Close this side sent
         QString reason = tr("abnormal closure");
         CloseInitiator initiator = CloseInitiator::Remote;
         if (aborted) {
             initiator = CloseInitiator::Local;
             reason = tr("abnormal closure (aborted locally)");
+        } else if (tapFailure) {
+            // The Close the tap sent when it failed the connection (section 7.1.7).
+            initiator = CloseInitiator::Local;
+            code = tapFailure->error.closeCode;
+            reason = tapFailure->id;
+            localSent = true;
         } else if (localCloseRequested) {
             initiator = CloseInitiator::Local;
             if (peerCloseFrame) {
@@ -533,22 +607,25 @@ public:
             code = peerCloseFrame->code;
             reason = peerCloseFrame->reason;
         } else if (localCloseFrame) {
-            // QWebSocket closed on its own (a protocol violation or an oversized message).
+            // QWebSocket failed the connection on its own: the tap passed what Qt then refused
+            // (Qt 6.4 checks UTF-8 per frame, so a character split across frames).
             initiator = CloseInitiator::Local;
             code = localCloseFrame->code;
             reason = localCloseFrame->reason;
-            if (!tapProtocolError)
-                record(makeErrorEvent(EventSource::Client, connectionId,
-                                      QStringLiteral("protocol-error"),
-                                      tr("The connection was failed locally with close code %1: %2")
-                                          .arg(code)
-                                          .arg(reason)));
+            localSent = true;
+            const QString sentence = tr("The connection was failed locally with close code %1: %2")
+                                         .arg(code)
+                                         .arg(reason);
+            record(makeErrorEvent(EventSource::Client, connectionId,
+                                  QStringLiteral("protocol-error"), sentence));
+            Q_EMIT q->protocolFailure(QStringLiteral("protocol-error"), sentence);
         } else if (!observeFrames && aboutToCloseSeen && socket) {
             code = int(socket->closeCode());
             reason = socket->closeReason();
         }
-        const EventDirection direction
-            = code == 1006 || unobservedAnswer ? EventDirection::None : EventDirection::In;
+        const EventDirection direction = code == 1006 || unobservedAnswer
+            ? EventDirection::None
+            : (localSent ? EventDirection::Out : EventDirection::In);
         record(
             makeCloseEvent(EventSource::Client, connectionId, direction, code, reason, initiator));
         setState(State::Closed);
@@ -643,10 +720,11 @@ void ClientSession::open(const ClientConfig &config)
     d->waitingForRelay = false;
     d->verificationDisabled = false;
     d->sslErrors.clear();
-    d->tapProtocolError.reset();
     d->peerCloseFrame.reset();
     d->localCloseFrame.reset();
-    d->incomingFrames.clear();
+    d->pendingIncoming.clear();
+    d->pendingViolation.reset();
+    d->tapFailure.reset();
     d->pingClock.invalidate();
     d->setState(State::Connecting);
 
@@ -750,7 +828,7 @@ void ClientSession::open(const ClientConfig &config)
         d->observeFrames = !secure || d->terminatedTls;
         tap->setDecodeFrames(d->observeFrames);
         tap->setConnectTimeoutMs(config.connectTimeoutMs);
-        tap->setMaxPayload(quint64(qMax<qint64>(config.maxMessageSize, 0)) + 1024);
+        tap->setMaxMessageSize(quint64(qMax<qint64>(config.maxMessageSize, 0)));
         // Only this socket goes through the tap: a per-socket proxy, honoured for
         // loopback targets too (the application proxy is not).
         socket->setProxy(
@@ -767,6 +845,10 @@ void ClientSession::open(const ClientConfig &config)
                 [this](EventDirection direction, const frames::ProtocolError &error) {
                     d->onTapDecodeFailed(direction, error);
                 });
+        connect(tap, &WireTap::serverViolation, this,
+                [this](const QString &id, const frames::ProtocolError &error) {
+                    d->onTapViolation(id, error);
+                });
     } else {
         socket->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
     }
@@ -774,10 +856,12 @@ void ClientSession::open(const ClientConfig &config)
     connect(socket, &QWebSocket::connected, this, [this] { d->onConnected(); });
     connect(socket, &QWebSocket::disconnected, this, [this] { d->onDisconnected(); });
     connect(socket, &QWebSocket::aboutToClose, this, [this] { d->onAboutToClose(); });
-    connect(socket, &QWebSocket::textMessageReceived, this,
-            [this](const QString &text) { d->onText(text); });
-    connect(socket, &QWebSocket::binaryMessageReceived, this,
-            [this](const QByteArray &data) { d->onBinary(data); });
+    if (!d->observeFrames) {
+        connect(socket, &QWebSocket::textMessageReceived, this,
+                [this](const QString &text) { d->onText(text); });
+        connect(socket, &QWebSocket::binaryMessageReceived, this,
+                [this](const QByteArray &data) { d->onBinary(data); });
+    }
     connect(socket, &QWebSocket::pong, this,
             [this](quint64 elapsed, const QByteArray &payload) { d->onPong(elapsed, payload); });
     connect(socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,

@@ -49,6 +49,10 @@ Q_SIGNALS:
     // code 1006 for an abnormal end; initiator as in the close event
     void closed(int code, const QString &reason, sockpit::CloseInitiator initiator);
     void failed(const QString &errorId, const QString &sentence);
+    // The client failed an open connection (RFC 6455 section 7.1.7) because of what the
+    // server sent: a protocol violation (1002), text that is not UTF-8 (1007) or a message
+    // over the limit (1009). The error event is recorded first; closed() follows.
+    void protocolFailure(const QString &errorId, const QString &sentence);
 
 private:
     class Private;

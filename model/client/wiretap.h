@@ -29,6 +29,22 @@ class TapListener;
 // real server, verified with the user's settings, and sees the plaintext between them.
 // Without termination, set decodeFrames to false and it relays the TLS records blindly.
 //
+// RFC 6455 is enforced here, where Qt 6.4 is lax (the tap is Sockpit's instrument):
+// - The 101 must select only what the client offered (section 4.1): an extension or a
+//   subprotocol the request did not name fails the handshake before Qt sees the 101. An
+//   answer that is not HTTP at all fails it too ("bad-handshake-response"), its bytes kept.
+// - Server frames reach Qt only whole and checked (sections 5.1, 5.2, 5.4, 5.5, 8.1 and the
+//   message limit). On a violation the tap fails the connection (section 7.1.7): a masked
+//   Close with the error's code goes to the server, Qt gets the frames before the offending
+//   one and then the end of its side; serverViolation() says why.
+// - The server's Close is answered by the tap itself, echoing its code (section 5.5.1): Qt
+//   6.4 refuses the IANA codes 1012-1014 and would answer 1002. Qt still gets the Close (so
+//   that it closes); its own answer, and anything after a Close that went out, is dropped.
+// - Outgoing bytes go to the server as whole frames, so that a Close can be put between
+//   two of them.
+// The tap outlives QWebSocket's side of a connection: after Qt closed, the last bytes are
+// still written and the server is given time (LingerMs) to end TCP first (section 7.1.1).
+//
 // Order guarantee: everything observed in the server-to-client direction is signalled
 // before those bytes are forwarded to the client socket, so the session sees the tap's
 // account of a message before QWebSocket delivers it.
@@ -44,7 +60,8 @@ public:
 
     void setDecodeFrames(bool decode) { m_decodeFrames = decode; }
     void setConnectTimeoutMs(int ms) { m_connectTimer.setInterval(ms); }
-    void setMaxPayload(quint64 bytes) { m_maxPayload = bytes; }
+    // The largest message (and frame) the server may send; larger ones fail with 1009.
+    void setMaxMessageSize(quint64 bytes) { m_maxMessageSize = bytes; }
 
     // Terminate TLS (before listen()): `upstream` is the user's client configuration for the
     // real server (CAs, client certificate, VerifyPeer); `downstream` the tap's own server
@@ -68,9 +85,9 @@ public:
     const std::optional<HttpRequestHead> &request() const { return m_request; }
     const std::optional<HttpResponseHead> &response() const { return m_response; }
 
-    // True once both sides are closed. After QWebSocket sent a Close frame and dropped its
-    // side, the tap still waits (at most LingerMs) for the server's Close frame, so the
-    // relay may finish after QWebSocket reported disconnected().
+    // True once both sides are closed. After QWebSocket dropped its side, the tap still
+    // writes what Qt sent last and waits (at most LingerMs) for the server's Close frame and
+    // the end of TCP, so the relay may finish after QWebSocket reported disconnected().
     bool isRelayFinished() const { return m_relayFinished; }
 
     // Drops both connections at once (no close handshake).
@@ -84,7 +101,9 @@ Q_SIGNALS:
     void upstreamConnected(const QString &peer);
     // When terminating TLS, after the real server's TLS handshake (upstream side) succeeded.
     // id: "connection-refused", "host-not-found", "timeout", "network-error", "proxy-error",
-    // "tls-handshake-failed"
+    // "tls-handshake-failed"; and for a handshake answer the client must refuse:
+    // "bad-handshake-response", "handshake-unrequested-extension",
+    // "handshake-unrequested-subprotocol" (response() then holds what was received).
     void upstreamFailed(const QString &id, const QString &sentence);
     // The real server's certificate errors, during its handshake: a directly connected slot
     // may call ignoreUpstreamTlsErrors(); otherwise upstreamFailed("tls-handshake-failed").
@@ -95,17 +114,26 @@ Q_SIGNALS:
     // A whole data message or a control frame, with its frames, in wire order.
     void messageObserved(sockpit::EventDirection direction,
                          const sockpit::frames::AssembledMessage &message);
-    // The tap stops decoding that direction (it still relays).
+    // Both sides are closed.
     void relayFinished();
+    // Qt sent bytes the decoder refused: outgoing messages are no longer observed (the bytes
+    // are still relayed).
     void decodeFailed(sockpit::EventDirection direction,
                       const sockpit::frames::ProtocolError &error);
+    // The tap failed the connection because of what the server sent: it sent a masked Close
+    // with error.closeCode and `errorId` as its reason. errorId: "protocol-masked-frame",
+    // "protocol-bad-close-frame", "protocol-invalid-utf8", "message-too-big",
+    // "protocol-reserved-opcode", "protocol-reserved-bits", "protocol-bad-control-frame",
+    // "protocol-bad-fragmentation", "protocol-error".
+    void serverViolation(const QString &errorId, const sockpit::frames::ProtocolError &error);
 
 private:
     struct Direction
     {
         frames::FrameDecoder decoder;
         std::optional<frames::MessageAssembler> assembler;
-        bool failed = false;
+        QByteArray raw; // bytes of frames not yet forwarded (a frame not yet complete)
+        bool failed = false; // not decoded any more
     };
 
     void acceptConnection();
@@ -118,11 +146,21 @@ private:
     void onUpstreamError();
     void onConnectTimeout();
     void failUpstream(const QString &id, const QString &sentence, const QByteArray &httpStatus);
+    bool checkResponseStart();
+    bool checkNegotiation();
+    void failResponse(const QString &id, const QString &sentence);
     void finishRejection();
-    void decode(Direction *direction, EventDirection which, QByteArrayView bytes);
+    void startDirection(Direction *direction, quint64 limit);
+    void relayIncoming(QByteArrayView bytes);
+    void relayOutgoing(QByteArrayView bytes);
+    void forwardChecked(Direction *direction, qsizetype checked, QTcpSocket *to);
+    void answerClose(const QByteArray &payload);
+    void sendClose(int code, const QString &reason);
+    void failConnection(const QString &errorId, const frames::ProtocolError &error);
     void forwardToDownstream(const QByteArray &bytes);
     void onUpstreamDisconnected();
     void onDownstreamDisconnected();
+    void startLinger();
     void finishLinger();
     void markRelayFinished();
 
@@ -134,14 +172,16 @@ private:
     QTimer m_lingerTimer;
     bool m_lingering = false;
     bool m_relayFinished = false;
-    bool m_outCloseSeen = false;
-    bool m_inCloseSeen = false;
+    bool m_closeSent = false; // a Close went to the server (Qt's or the tap's)
+    bool m_closeReceived = false; // the server's Close arrived
+    bool m_failed = false; // the tap failed the connection
+    bool m_stopped = false; // abortAll(): an observer tore the connection down
 
     bool m_decodeFrames = true;
     bool m_terminateTls = false;
     QSslConfiguration m_upstreamTls;
     QSslConfiguration m_downstreamTls;
-    quint64 m_maxPayload = quint64(64) * 1024 * 1024;
+    quint64 m_maxMessageSize = quint64(16) * 1024 * 1024;
     bool m_connectAnswered = false;
     bool m_upstreamConnected = false;
     QString m_targetHost;

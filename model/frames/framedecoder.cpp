@@ -19,6 +19,18 @@ quint8 byteAt(const QByteArray &buffer, qsizetype index)
 }
 } // namespace
 
+qsizetype bytesOnWire(const Frame &frame)
+{
+    qsizetype size = 2;
+    if (frame.length > 0xFFFF)
+        size += 8;
+    else if (frame.length >= 126)
+        size += 2;
+    if (frame.masked)
+        size += 4;
+    return size + qsizetype(frame.length);
+}
+
 FrameDecoder::FrameDecoder()
     : FrameDecoder(Options{})
 { }

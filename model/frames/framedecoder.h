@@ -33,6 +33,10 @@ struct Frame
     FrameInfo info() const { return FrameInfo{opcode, fin, rsv, masked, length}; }
 };
 
+// The bytes a decoded frame took on the wire (section 5.2). The decoder refuses lengths
+// that are not minimally encoded, so this is exact.
+qsizetype bytesOnWire(const Frame &frame);
+
 // A pure, resumable decoder: bytes may be fed in any chunking, frames come out once
 // complete. After a protocol error it stops (the connection must be failed, section 7.1.7)
 // and keeps reporting the same error.

@@ -730,7 +730,8 @@ void tst_Client::reportsProtocolErrorFromServer()
     QCOMPARE(closed.at(0).at(2).value<CloseInitiator>(), CloseInitiator::Local);
     const QList<Event> errors = rec.of(EventKind::Error);
     QVERIFY(!errors.isEmpty());
-    QCOMPARE(errors.first().errorId, QStringLiteral("protocol-error"));
+    // The same id the server side uses for this fault.
+    QCOMPARE(errors.first().errorId, QStringLiteral("protocol-reserved-opcode"));
     QVERIFY2(errors.first().error.contains(QStringLiteral("reserved opcode 0x3")),
              qPrintable(errors.first().error));
 }
