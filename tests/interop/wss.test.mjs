@@ -156,8 +156,10 @@ test('a verifying Node ws client gets the echo from sockpit serve --tls-cert --t
     const port = new URL(server.url).port;
     assert.equal(await echoOnce(connect(`wss://127.0.0.1:${port}`, { ca }), 'by IPv4'),
       'Server says: by IPv4');
-    assert.equal(await echoOnce(connect(`wss://[::1]:${port}`, { ca }), 'by IPv6'),
-      'Server says: by IPv6');
+    // Over IPv6 the name is checked (Node 18 does not match an IPv6 address in the
+    // certificate's IP names).
+    assert.equal(await echoOnce(connect(`wss://[::1]:${port}`, { ca, servername: 'localhost' }),
+      'by IPv6'), 'Server says: by IPv6');
 
     // Without the certificate trusted, Node refuses the server, and the server says so.
     const stranger = connect(server.url);
