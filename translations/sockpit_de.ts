@@ -1284,6 +1284,53 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     </message>
 </context>
 <context>
+    <name>sockpit::HandshakeLimitsBox</name>
+    <message>
+        <source>Handshake</source>
+        <translation>Handshake</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>A client has this long from the TCP accept to complete the opening handshake; then the connection is dropped</source>
+        <translation>So lange hat ein Client ab der TCP-Annahme für den Eröffnungs-Handshake; danach wird die Verbindung getrennt</translation>
+    </message>
+    <message>
+        <source> bytes</source>
+        <translation> Bytes</translation>
+    </message>
+    <message>
+        <source>A larger upgrade request is answered with HTTP 431</source>
+        <translation>Eine größere Upgrade-Anfrage wird mit HTTP 431 beantwortet</translation>
+    </message>
+    <message>
+        <source>A longer request or header line is answered with HTTP 431 (Qt&apos;s WebSocket stack takes no longer lines)</source>
+        <translation>Eine längere Anfrage- oder Kopfzeile wird mit HTTP 431 beantwortet (Qts WebSocket-Stack nimmt keine längeren Zeilen an)</translation>
+    </message>
+    <message>
+        <source>More header fields are answered with HTTP 431 (Qt&apos;s WebSocket stack takes no more)</source>
+        <translation>Mehr Kopffelder werden mit HTTP 431 beantwortet (Qts WebSocket-Stack nimmt nicht mehr an)</translation>
+    </message>
+    <message>
+        <source>Timeout:</source>
+        <translation>Zeitlimit:</translation>
+    </message>
+    <message>
+        <source>Request head:</source>
+        <translation>Anfragekopf:</translation>
+    </message>
+    <message>
+        <source>Header line:</source>
+        <translation>Kopfzeile:</translation>
+    </message>
+    <message>
+        <source>Header fields:</source>
+        <translation>Kopffelder:</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::HandshakeView</name>
     <message>
         <source>Request: %1 %2 HTTP/1.1</source>
@@ -2006,10 +2053,6 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>Echo: dem Absender antworten</translation>
     </message>
     <message>
-        <source>Broadcast: send to every client</source>
-        <translation>Rundsendung: an jeden Client senden</translation>
-    </message>
-    <message>
         <source>Silent: record only</source>
         <translation>Still: nur aufzeichnen</translation>
     </message>
@@ -2120,6 +2163,10 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     <message>
         <source>&quot;%1&quot; is not localhost or an IP address; use localhost, 127.0.0.1, ::1 or 0.0.0.0.</source>
         <translation>„%1“ ist weder localhost noch eine IP-Adresse; verwenden Sie localhost, 127.0.0.1, ::1 oder 0.0.0.0.</translation>
+    </message>
+    <message>
+        <source>Broadcast: to every client</source>
+        <translation>Rundsendung: an jeden Client</translation>
     </message>
 </context>
 <context>

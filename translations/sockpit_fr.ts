@@ -1284,6 +1284,53 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     </message>
 </context>
 <context>
+    <name>sockpit::HandshakeLimitsBox</name>
+    <message>
+        <source>Handshake</source>
+        <translation>Négociation</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>A client has this long from the TCP accept to complete the opening handshake; then the connection is dropped</source>
+        <translation>Durée dont dispose un client, depuis l’acceptation TCP, pour achever la poignée de main d’ouverture ; ensuite la connexion est coupée</translation>
+    </message>
+    <message>
+        <source> bytes</source>
+        <translation> octets</translation>
+    </message>
+    <message>
+        <source>A larger upgrade request is answered with HTTP 431</source>
+        <translation>Une requête de mise à niveau plus grande reçoit HTTP 431</translation>
+    </message>
+    <message>
+        <source>A longer request or header line is answered with HTTP 431 (Qt&apos;s WebSocket stack takes no longer lines)</source>
+        <translation>Une ligne de requête ou d’en-tête plus longue reçoit HTTP 431 (la pile WebSocket de Qt n’accepte pas de lignes plus longues)</translation>
+    </message>
+    <message>
+        <source>More header fields are answered with HTTP 431 (Qt&apos;s WebSocket stack takes no more)</source>
+        <translation>Davantage de champs d’en-tête reçoivent HTTP 431 (la pile WebSocket de Qt n’en accepte pas plus)</translation>
+    </message>
+    <message>
+        <source>Timeout:</source>
+        <translation>Délai :</translation>
+    </message>
+    <message>
+        <source>Request head:</source>
+        <translation>En-tête de requête :</translation>
+    </message>
+    <message>
+        <source>Header line:</source>
+        <translation>Ligne d’en-tête :</translation>
+    </message>
+    <message>
+        <source>Header fields:</source>
+        <translation>Champs d’en-tête :</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::HandshakeView</name>
     <message>
         <source>Request: %1 %2 HTTP/1.1</source>
@@ -2006,10 +2053,6 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>Écho : répondre à l’expéditeur</translation>
     </message>
     <message>
-        <source>Broadcast: send to every client</source>
-        <translation>Diffusion : envoyer à chaque client</translation>
-    </message>
-    <message>
         <source>Silent: record only</source>
         <translation>Silencieux : enregistrer seulement</translation>
     </message>
@@ -2120,6 +2163,10 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     <message>
         <source>&quot;%1&quot; is not localhost or an IP address; use localhost, 127.0.0.1, ::1 or 0.0.0.0.</source>
         <translation>« %1 » n’est ni localhost ni une adresse IP ; utilisez localhost, 127.0.0.1, ::1 ou 0.0.0.0.</translation>
+    </message>
+    <message>
+        <source>Broadcast: to every client</source>
+        <translation>Diffusion : à chaque client</translation>
     </message>
 </context>
 <context>

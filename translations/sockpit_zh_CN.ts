@@ -1282,6 +1282,53 @@ Certificate errors are ignored in this tab.</source>
     </message>
 </context>
 <context>
+    <name>sockpit::HandshakeLimitsBox</name>
+    <message>
+        <source>Handshake</source>
+        <translation>握手</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>A client has this long from the TCP accept to complete the opening handshake; then the connection is dropped</source>
+        <translation>客户端从 TCP 接受起完成开始握手的时限；超时后断开连接</translation>
+    </message>
+    <message>
+        <source> bytes</source>
+        <translation> 字节</translation>
+    </message>
+    <message>
+        <source>A larger upgrade request is answered with HTTP 431</source>
+        <translation>更大的升级请求将得到 HTTP 431</translation>
+    </message>
+    <message>
+        <source>A longer request or header line is answered with HTTP 431 (Qt&apos;s WebSocket stack takes no longer lines)</source>
+        <translation>更长的请求行或头部行将得到 HTTP 431（Qt 的 WebSocket 协议栈不接受更长的行）</translation>
+    </message>
+    <message>
+        <source>More header fields are answered with HTTP 431 (Qt&apos;s WebSocket stack takes no more)</source>
+        <translation>更多的头部字段将得到 HTTP 431（Qt 的 WebSocket 协议栈不接受更多）</translation>
+    </message>
+    <message>
+        <source>Timeout:</source>
+        <translation>超时：</translation>
+    </message>
+    <message>
+        <source>Request head:</source>
+        <translation>请求头：</translation>
+    </message>
+    <message>
+        <source>Header line:</source>
+        <translation>头部行：</translation>
+    </message>
+    <message>
+        <source>Header fields:</source>
+        <translation>头部字段：</translation>
+    </message>
+</context>
+<context>
     <name>sockpit::HandshakeView</name>
     <message>
         <source>Request: %1 %2 HTTP/1.1</source>
@@ -1990,10 +2037,6 @@ Certificate errors are ignored in this tab.</source>
         <translation>回显：回复发送者</translation>
     </message>
     <message>
-        <source>Broadcast: send to every client</source>
-        <translation>广播：发送给每个客户端</translation>
-    </message>
-    <message>
         <source>Silent: record only</source>
         <translation>静默：仅记录</translation>
     </message>
@@ -2104,6 +2147,10 @@ Certificate errors are ignored in this tab.</source>
     <message>
         <source>&quot;%1&quot; is not localhost or an IP address; use localhost, 127.0.0.1, ::1 or 0.0.0.0.</source>
         <translation>“%1”既不是 localhost 也不是 IP 地址；请使用 localhost、127.0.0.1、::1 或 0.0.0.0。</translation>
+    </message>
+    <message>
+        <source>Broadcast: to every client</source>
+        <translation>广播：发给每个客户端</translation>
     </message>
 </context>
 <context>

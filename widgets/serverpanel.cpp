@@ -1,6 +1,7 @@
 #include "serverpanel.h"
 
 #include "closecodecombo.h"
+#include "handshakelimitsbox.h"
 #include "server/connectionlistmodel.h"
 #include "server/embeddedserver.h"
 #include "server/listenaddress.h"
@@ -49,6 +50,7 @@ ServerPanel::ServerPanel(EmbeddedServer *server, QWidget *parent)
     , m_maxSize(new QSpinBox(this))
     , m_tls(new ServerTlsBox(this))
     , m_policy(new ServerPolicyBox(this))
+    , m_handshake(new HandshakeLimitsBox(this))
     , m_startStop(new QPushButton(tr("Start"), this))
     , m_state(new QLabel(this))
     , m_clientCount(new QSpinBox(this))
@@ -84,6 +86,7 @@ ServerPanel::ServerPanel(EmbeddedServer *server, QWidget *parent)
     layout->addWidget(createSettingsBox());
     layout->addWidget(m_tls);
     layout->addWidget(m_policy);
+    layout->addWidget(m_handshake);
     layout->addLayout(startRow);
     layout->addWidget(m_state);
     layout->addWidget(createConnectionsBox(), 1);
@@ -138,7 +141,7 @@ QWidget *ServerPanel::createSettingsBox()
     m_port->setToolTip(tr("0 picks a free port"));
     m_mode->setObjectName(QStringLiteral("serverMode"));
     m_mode->addItem(tr("Echo: reply to the sender"), int(ServerMode::Echo));
-    m_mode->addItem(tr("Broadcast: send to every client"), int(ServerMode::Broadcast));
+    m_mode->addItem(tr("Broadcast: to every client"), int(ServerMode::Broadcast));
     m_mode->addItem(tr("Silent: record only"), int(ServerMode::Silent));
     m_reply->setObjectName(QStringLiteral("replyTemplate"));
     m_reply->setPlaceholderText(tr("%m (e.g. Server says: %m)"));
@@ -250,6 +253,7 @@ bool ServerPanel::applyPolicy(ServerConfig *config, QString *problem) const
     }
     config->allowedOrigins = m_policy->allowedOrigins();
     config->closeAfter = m_policy->closeAfter();
+    m_handshake->apply(config);
     return true;
 }
 
@@ -302,6 +306,7 @@ void ServerPanel::updateState()
         field->setEnabled(!listening);
     m_tls->setEditable(!listening);
     m_policy->setEditable(!listening);
+    m_handshake->setEditable(!listening);
     m_openClients->setEnabled(listening);
     m_clientCount->setEnabled(listening);
 
@@ -373,6 +378,7 @@ void ServerPanel::saveSettings(QSettings &settings) const
     settings.setValue(QStringLiteral("keyFile"), m_tls->keyFile());
     settings.setValue(QStringLiteral("clientCaFile"), m_tls->clientCaFile());
     m_policy->saveSettings(settings);
+    m_handshake->saveSettings(settings);
     settings.endGroup();
 }
 
@@ -394,6 +400,7 @@ void ServerPanel::loadSettings(QSettings &settings)
     m_tls->setClientCaFile(settings.value(QStringLiteral("clientCaFile")).toString());
     m_tls->setWssEnabled(settings.value(QStringLiteral("wss"), false).toBool());
     m_policy->loadSettings(settings);
+    m_handshake->loadSettings(settings);
     settings.endGroup();
 }
 

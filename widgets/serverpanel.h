@@ -19,6 +19,7 @@ namespace sockpit {
 class CloseCodeCombo;
 class ConnectionListModel;
 class EmbeddedServer;
+class HandshakeLimitsBox;
 class ServerPolicyBox;
 class ServerTlsBox;
 
@@ -68,6 +69,7 @@ private:
     QSpinBox *m_maxSize;
     ServerTlsBox *m_tls;
     ServerPolicyBox *m_policy;
+    HandshakeLimitsBox *m_handshake;
     QPushButton *m_startStop;
     QLabel *m_state;
     QSpinBox *m_clientCount;

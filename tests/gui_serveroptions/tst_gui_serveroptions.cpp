@@ -20,6 +20,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -181,6 +182,41 @@ private Q_SLOTS:
         QVERIFY(!w->server()->isListening());
         const QString state = child<QLabel>(w, "serverStateLabel")->text();
         QVERIFY2(state.contains(QStringLiteral("1005")), qPrintable(state));
+    }
+
+    void theHandshakeBoundsAreTheServersSettings()
+    {
+        // A header line over the panel's bound gets 431; a client that sends nothing is
+        // dropped after the panel's timeout, with the reason in the log.
+        replaceText(child<QSpinBox>(m_window.get(), "maxHeaderLine"), QStringLiteral("100"));
+        replaceText(child<QSpinBox>(m_window.get(), "handshakeTimeout"), QStringLiteral("1"));
+        startServerOnFreePort();
+        QCOMPARE(m_window->server()->config().headLimits.maxLineBytes, 100);
+        QCOMPARE(m_window->server()->config().handshakeTimeoutMs, 1000);
+
+        QTcpSocket longLine;
+        QByteArray answer;
+        connect(&longLine, &QTcpSocket::readyRead, this, [&] { answer += longLine.readAll(); });
+        longLine.connectToHost(QHostAddress::LocalHost, m_window->server()->port());
+        QTRY_COMPARE(longLine.state(), QAbstractSocket::ConnectedState);
+        longLine.write("GET / HTTP/1.1\r\nHost: localhost\r\nX-Long: " + QByteArray(150, 'a')
+                       + "\r\n\r\n");
+        QTRY_VERIFY_WITH_TIMEOUT(answer.startsWith("HTTP/1.1 431 "), kNetworkTimeoutMs);
+
+        QTcpSocket silent;
+        QSignalSpy dropped(&silent, &QTcpSocket::disconnected);
+        silent.connectToHost(QHostAddress::LocalHost, m_window->server()->port());
+        QTRY_COMPARE(silent.state(), QAbstractSocket::ConnectedState);
+        QTRY_COMPARE_WITH_TIMEOUT(dropped.size(), 1, kNetworkTimeoutMs);
+        const EventLogModel *model = m_window->logView()->logModel();
+        auto timedOut = [model] {
+            for (int row = 0; row < model->rowCount(); ++row) {
+                if (model->eventAt(row).errorId == QStringLiteral("handshake-timeout"))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY(timedOut());
     }
 
     void policyComesBackInANewWindow()
