@@ -148,6 +148,7 @@ ClientTab::ClientTab(EventStore *store, QWidget *parent)
     connect(m_url, &QLineEdit::textChanged, this, &ClientTab::validateUrl);
     connect(m_url, &QLineEdit::textChanged, this, &ClientTab::titleChanged);
     connect(m_url, &QLineEdit::returnPressed, this, &ClientTab::connectToServer);
+    connect(m_url, &QLineEdit::textEdited, this, &ClientTab::forgetProblem);
     connect(m_connect, &QPushButton::clicked, this, [this] {
         const ClientSession::State state = m_session->state();
         if (state == ClientSession::State::Idle || state == ClientSession::State::Closed)
@@ -421,6 +422,17 @@ void ClientTab::updateState()
     }
     updateActions();
     Q_EMIT titleChanged();
+}
+
+void ClientTab::forgetProblem()
+{
+    // A failure is about the URL it tried: once the user edits the URL, it is old news.
+    const ClientSession::State state = m_session->state();
+    if (m_lastProblem.isEmpty() || state == ClientSession::State::Connecting
+        || state == ClientSession::State::Open)
+        return;
+    m_lastProblem.clear();
+    setStateText(tr("Not connected"), false);
 }
 
 void ClientTab::onFailed(const QString &errorId, const QString &sentence)

@@ -68,6 +68,7 @@ private:
     void validateUrl();
     void updateState();
     void onFailed(const QString &errorId, const QString &sentence);
+    void forgetProblem();
     void onClosed(int code, const QString &reason, CloseInitiator initiator);
     void setStateText(const QString &text, bool problem);
     // A problem with what the user asked for (the close code or reason), shown beside the

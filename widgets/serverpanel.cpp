@@ -97,6 +97,9 @@ ServerPanel::ServerPanel(EmbeddedServer *server, QWidget *parent)
             Q_EMIT openClientsRequested(m_server->url().toString(), m_clientCount->value());
     });
     connect(m_tls, &ServerTlsBox::trustRequested, this, &ServerPanel::trustRequested);
+    // A failed start is about the address it tried: once the address changes, it is old news.
+    connect(m_host, &QLineEdit::textEdited, this, &ServerPanel::forgetProblem);
+    connect(m_port, &QSpinBox::valueChanged, this, &ServerPanel::forgetProblem);
     connect(m_mode, &QComboBox::currentIndexChanged, this,
             [this] { m_server->setMode(ServerMode(m_mode->currentData().toInt())); });
     connect(m_reply, &QLineEdit::textChanged, this, [this] {
@@ -283,6 +286,14 @@ void ServerPanel::start()
 void ServerPanel::stop()
 {
     m_server->stop(1001, tr("Server stopped"));
+    updateState();
+}
+
+void ServerPanel::forgetProblem()
+{
+    if (m_problem.isEmpty())
+        return;
+    m_problem.clear();
     updateState();
 }
 

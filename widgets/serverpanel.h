@@ -55,6 +55,7 @@ private:
     bool applyPolicy(ServerConfig *config, QString *problem) const;
     void updateState();
     void showProblem(const QString &text);
+    void forgetProblem();
     QList<qint64> selectedConnections() const;
     void sendToSelected();
     void closeSelected();

@@ -232,6 +232,31 @@ private Q_SLOTS:
                      qPrintable(state->text()));
     }
 
+    void aFailedStartIsForgottenOnceTheAddressIsEdited()
+    {
+        QTcpServer blocker;
+        QVERIFY(blocker.listen(QHostAddress::Any, 0));
+        auto *state = child<QLabel>(m_window.get(), "serverStateLabel");
+        startServerOn(blocker.serverPort());
+        QTRY_VERIFY2(state->text().startsWith(QStringLiteral("Could not start")),
+                     qPrintable(state->text()));
+        // The cause is fixed by choosing another port: the old failure no longer stands.
+        replaceText(child<QSpinBox>(m_window.get(), "listenPort"), QStringLiteral("0"));
+        QCOMPARE(state->text(), QStringLiteral("Stopped"));
+    }
+
+    void aRefusedConnectionIsForgottenOnceTheUrlIsEdited()
+    {
+        const quint16 port = freePort();
+        QVERIFY(port != 0);
+        connectTabTo(QStringLiteral("ws://127.0.0.1:%1/").arg(port));
+        QTRY_VERIFY2_WITH_TIMEOUT(stateLine()->text().contains(QStringLiteral("refused")),
+                                  qPrintable(stateLine()->text()), kNetworkTimeoutMs);
+        QTRY_COMPARE(tab()->session()->state(), ClientSession::State::Closed);
+        QTest::keyClick(child<QLineEdit>(tab(), "urlEdit"), Qt::Key_Backspace);
+        QCOMPARE(stateLine()->text(), QStringLiteral("Not connected"));
+    }
+
     void aFailedSecureStartIsForgottenOnceTheCertificateIsThere()
     {
         MainWindow *w = m_window.get();
