@@ -15,6 +15,7 @@ packages=(
     qt6-translations-l10n qt6-svg-dev libqt6svg6 qt6-qpa-plugins libgl-dev
     libssl-dev openssl
     xvfb xauth
+    fonts-wqy-microhei
     iproute2
     desktop-file-utils appstream lintian dpkg-dev file
     chromium
