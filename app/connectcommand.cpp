@@ -420,7 +420,7 @@ int runConnectCommand(const QStringList &arguments)
                      });
     QObject::connect(&signals_, &SignalWatcher::terminationRequested, &context, [&](int) {
         if (session.state() == ClientSession::State::Open) {
-            session.close(1001, tr("client going away"));
+            session.close(1001, QStringLiteral("client going away")); // wire text: English
             // A clean close after an interruption is success: closed() exits with 0.
         } else if (session.state() == ClientSession::State::Closing) {
             session.abort();

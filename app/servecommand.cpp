@@ -348,7 +348,8 @@ int runServeCommand(const QStringList &arguments)
                          if (stopping)
                              return;
                          stopping = true;
-                         server.stop(1001, tr("server shutting down"));
+                         server.stop(1001,
+                                     QStringLiteral("server shutting down")); // wire text: English
                          grace.start(ShutdownGraceMs);
                          finishWhenIdle();
                      });

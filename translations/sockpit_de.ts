@@ -2129,10 +2129,6 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>Der Server konnte nicht starten.</translation>
     </message>
     <message>
-        <source>Server stopped</source>
-        <translation>Server gestoppt</translation>
-    </message>
-    <message>
         <source>Stop</source>
         <translation>Stoppen</translation>
     </message>
@@ -2553,10 +2549,6 @@ Gültig von %2 bis %3</translation>
         <translation>Zeitüberschreitung nach %1 s mit %2 von %3 erwarteten Nachrichten</translation>
     </message>
     <message>
-        <source>client going away</source>
-        <translation>Client verabschiedet sich</translation>
-    </message>
-    <message>
         <source>--listen: expected [IPV6]:PORT, got &quot;%1&quot;.</source>
         <translation>--listen: erwartet wird [IPV6]:PORT, erhalten „%1“.</translation>
     </message>
@@ -2679,10 +2671,6 @@ Gültig von %2 bis %3</translation>
     <message>
         <source>certificate SHA-256 fingerprint: %1</source>
         <translation>SHA-256-Fingerabdruck des Zertifikats: %1</translation>
-    </message>
-    <message>
-        <source>server shutting down</source>
-        <translation>Server fährt herunter</translation>
     </message>
     <message>
         <source>--%1: expected a number from %2 to %3.</source>

@@ -2129,10 +2129,6 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>Le serveur n’a pas pu démarrer.</translation>
     </message>
     <message>
-        <source>Server stopped</source>
-        <translation>Serveur arrêté</translation>
-    </message>
-    <message>
         <source>Stop</source>
         <translation>Arrêter</translation>
     </message>
@@ -2553,10 +2549,6 @@ Valide du %2 au %3</translation>
         <translation>délai dépassé après %1 s avec %2 des %3 messages attendus</translation>
     </message>
     <message>
-        <source>client going away</source>
-        <translation>le client s’en va</translation>
-    </message>
-    <message>
         <source>--listen: expected [IPV6]:PORT, got &quot;%1&quot;.</source>
         <translation>--listen : [IPV6]:PORT attendu, reçu « %1 ».</translation>
     </message>
@@ -2679,10 +2671,6 @@ Valide du %2 au %3</translation>
     <message>
         <source>certificate SHA-256 fingerprint: %1</source>
         <translation>empreinte SHA-256 du certificat : %1</translation>
-    </message>
-    <message>
-        <source>server shutting down</source>
-        <translation>arrêt du serveur</translation>
     </message>
     <message>
         <source>--%1: expected a number from %2 to %3.</source>

@@ -2113,10 +2113,6 @@ Certificate errors are ignored in this tab.</source>
         <translation>服务器无法启动。</translation>
     </message>
     <message>
-        <source>Server stopped</source>
-        <translation>服务器已停止</translation>
-    </message>
-    <message>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -2537,10 +2533,6 @@ Valid from %2 to %3</source>
         <translation>%1 秒后超时，仅收到预期 %3 条消息中的 %2 条</translation>
     </message>
     <message>
-        <source>client going away</source>
-        <translation>客户端正在离开</translation>
-    </message>
-    <message>
         <source>--listen: expected [IPV6]:PORT, got &quot;%1&quot;.</source>
         <translation>--listen：应为 [IPV6]:PORT，实际为“%1”。</translation>
     </message>
@@ -2663,10 +2655,6 @@ Valid from %2 to %3</source>
     <message>
         <source>certificate SHA-256 fingerprint: %1</source>
         <translation>证书 SHA-256 指纹：%1</translation>
-    </message>
-    <message>
-        <source>server shutting down</source>
-        <translation>服务器正在关闭</translation>
     </message>
     <message>
         <source>--%1: expected a number from %2 to %3.</source>

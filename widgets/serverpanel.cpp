@@ -285,7 +285,7 @@ void ServerPanel::start()
 
 void ServerPanel::stop()
 {
-    m_server->stop(1001, tr("Server stopped"));
+    m_server->stop(1001, QStringLiteral("Server stopped")); // wire text: English
     updateState();
 }
 

@@ -3,6 +3,7 @@
 #include "logfilewindow.h"
 #include "mainwindow.h"
 #include "preferencesdialog.h"
+#include "server/embeddedserver.h"
 #include "serverpanel.h"
 #include "translationloader.h"
 
@@ -14,10 +15,12 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWebSocket>
 
 using namespace sockpit;
 
@@ -37,6 +40,7 @@ private Q_SLOTS:
     void preferencesStoreTheLanguageAndSayWhenItApplies();
     void countsTakeTheirPluralForms_data();
     void countsTakeTheirPluralForms();
+    void aGermanWindowClosesWithAnEnglishReason();
 };
 
 namespace {
@@ -213,6 +217,27 @@ void TestGuiLanguage::countsTakeTheirPluralForms()
             makeTextEvent(EventSource::Client, 1, EventDirection::In, text));
     window.eventStore()->flush();
     QTRY_COMPARE(counter->text(), counterWithTwo);
+}
+
+void TestGuiLanguage::aGermanWindowClosesWithAnEnglishReason()
+{
+    // What reaches a peer is wire text: fixed English, whatever the window speaks.
+    QVERIFY(installTranslations(*qApp, QStringLiteral("de")));
+    MainWindow window;
+    window.show();
+    ServerConfig config;
+    config.port = 0;
+    QVERIFY(window.server()->start(config));
+    QWebSocket peer;
+    QSignalSpy closed(&peer, &QWebSocket::disconnected);
+    peer.open(window.server()->url());
+    QTRY_COMPARE(peer.state(), QAbstractSocket::ConnectedState);
+    auto *startStop = window.findChild<QPushButton *>(QStringLiteral("startServerButton"));
+    QVERIFY(startStop);
+    startStop->click(); // Stop
+    QTRY_COMPARE(closed.size(), 1);
+    QCOMPARE(peer.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    QCOMPARE(peer.closeReason(), QStringLiteral("Server stopped"));
 }
 
 QTEST_MAIN(TestGuiLanguage)
