@@ -75,6 +75,7 @@ private:
     // The tap records outgoing messages (with frames) instead of the send functions.
     bool tapRecordsOutgoing() const;
     void onTapMessage(EventDirection direction, const frames::AssembledMessage &message);
+    void onTapData(const frames::AssembledMessage &message);
     void onTapViolation(const QString &errorId, const frames::ProtocolError &error,
                         const FrameInfo &closeFrame);
 
