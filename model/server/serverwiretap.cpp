@@ -370,8 +370,8 @@ QByteArray ServerWireTap::bytesForQt(const frames::Frame &frame, const QByteArra
         m_textCarry = payload.last(pending);
         payload.chop(pending);
         if (!payload.isEmpty() || frame.fin) {
-            const quint8 opcode = m_textStartedForQt ? quint8(Opcode::Continuation)
-                                                     : quint8(Opcode::Text);
+            const quint8 opcode
+                = m_textStartedForQt ? quint8(Opcode::Continuation) : quint8(Opcode::Text);
             result = frames::encodeFrame(opcode, payload, frame.fin, ZeroMask);
             m_textStartedForQt = true;
         }
@@ -516,8 +516,7 @@ void ServerWireTap::relayOutgoing(const QByteArray &bytes)
 
 void ServerWireTap::failAfterQt(const QString &errorId, const frames::ProtocolError &error)
 {
-    if (m_stage != Stage::Relaying || !m_hop
-        || m_hop->state() != QAbstractSocket::ConnectedState) {
+    if (m_stage != Stage::Relaying || !m_hop || m_hop->state() != QAbstractSocket::ConnectedState) {
         failPeer(errorId, error);
         return;
     }
