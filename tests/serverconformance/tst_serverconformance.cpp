@@ -213,6 +213,7 @@ private Q_SLOTS:
     void validTextSplitInsideACharacterIsEchoedWhole();
     void invalidUtf8FailsWithExactlyOne1007_data();
     void invalidUtf8FailsWithExactlyOne1007();
+    void theFragmentAfterInvalidUtf8GetsNoSecondClose();
     void aByteOrderMarkIsPartOfTheMessage_data();
     void aByteOrderMarkIsPartOfTheMessage();
     void aValidMessageBeforeAViolationIsAnsweredFirst_data();
@@ -347,6 +348,25 @@ void tst_ServerConformance::invalidUtf8FailsWithExactlyOne1007()
     QCOMPARE(errors.size(), 1);
     QCOMPARE(errors.at(0).errorId, QStringLiteral("protocol-invalid-utf8"));
     QVERIFY(h.of(EventKind::Text).isEmpty());
+}
+
+// RFC 6455 section 5.5.1: after its Close an endpoint sends no further frame, so the
+// fragment that arrives after the server failed the message must not draw a second Close.
+void tst_ServerConformance::theFragmentAfterInvalidUtf8GetsNoSecondClose()
+{
+    Harness h;
+    std::unique_ptr<RawPeer> peer;
+    openPeer(h, &peer);
+    peer->socket.write(frame(Text, "a\xFF", false));
+    QTRY_COMPARE(peer->framesOf(Close).size(), 1);
+    peer->socket.write(frame(Continuation, "b"));
+    QTRY_VERIFY(peer->closed());
+    const QList<WireFrame> closes = peer->framesOf(Close);
+    QCOMPARE(closes.size(), 1);
+    QCOMPARE(closeCode(closes.at(0).payload), 1007);
+    QTRY_COMPARE(h.of(EventKind::Close).size(), 1);
+    QCOMPARE(h.of(EventKind::Close).at(0).reason.toUtf8(), closes.at(0).payload.sliced(2));
+    QCOMPARE(h.of(EventKind::Error).size(), 1);
 }
 
 void tst_ServerConformance::aByteOrderMarkIsPartOfTheMessage_data()
