@@ -92,6 +92,7 @@ Q_SIGNALS:
     // error's code) and is tearing the connection down. `errorId` is stable kebab-case:
     // "protocol-unmasked-frame", "protocol-reserved-bits", "protocol-reserved-opcode",
     // "protocol-bad-control-frame", "protocol-bad-fragmentation", "protocol-invalid-utf8",
+    // "protocol-bad-close-frame",
     // "message-too-big", "protocol-error".
     void peerViolation(const QString &errorId, const sockpit::frames::ProtocolError &error,
                        const sockpit::FrameInfo &closeFrame);
