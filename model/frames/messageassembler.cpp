@@ -13,47 +13,53 @@ QString tr(const char *text)
 }
 } // namespace
 
-bool isValidUtf8(QByteArrayView bytes)
+bool Utf8Validator::feed(QByteArrayView bytes)
 {
-    const qsizetype n = bytes.size();
-    qsizetype i = 0;
-    while (i < n) {
-        const quint8 c = quint8(bytes.at(i));
-        if (c < 0x80) {
-            ++i;
+    for (const char ch : bytes) {
+        if (m_failed)
+            return false;
+        const quint8 c = quint8(ch);
+        if (m_needed == 0) {
+            if (c < 0x80)
+                continue;
+            if (c >= 0xC2 && c <= 0xDF) {
+                m_needed = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                m_needed = 2;
+                if (c == 0xE0)
+                    m_lower = 0xA0; // overlong below U+0800
+                else if (c == 0xED)
+                    m_upper = 0x9F; // U+D800-U+DFFF are surrogates
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                m_needed = 3;
+                if (c == 0xF0)
+                    m_lower = 0x90; // overlong below U+10000
+                else if (c == 0xF4)
+                    m_upper = 0x8F; // above U+10FFFF
+            } else {
+                m_failed = true; // a continuation byte, C0/C1 (overlong) or F5-FF
+                return false;
+            }
+            m_seen = 1;
             continue;
         }
-        int extra = 0;
-        quint32 cp = 0;
-        quint32 min = 0;
-        if ((c & 0xE0) == 0xC0) {
-            extra = 1;
-            cp = c & 0x1F;
-            min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            extra = 2;
-            cp = c & 0x0F;
-            min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            extra = 3;
-            cp = c & 0x07;
-            min = 0x10000;
-        } else {
+        if (c < m_lower || c > m_upper) {
+            m_failed = true;
             return false;
         }
-        if (i + extra >= n)
-            return false;
-        for (int k = 1; k <= extra; ++k) {
-            const quint8 cc = quint8(bytes.at(i + k));
-            if ((cc & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += extra + 1;
+        m_lower = 0x80;
+        m_upper = 0xBF;
+        ++m_seen;
+        if (--m_needed == 0)
+            m_seen = 0;
     }
-    return true;
+    return !m_failed;
+}
+
+bool isValidUtf8(QByteArrayView bytes)
+{
+    Utf8Validator validator;
+    return validator.feed(bytes) && validator.atBoundary();
 }
 
 MessageAssembler::MessageAssembler(quint64 maxMessageSize)
@@ -65,6 +71,7 @@ MessageAssembler::Status MessageAssembler::fail(int closeCode, const QString &re
     m_error = ProtocolError{closeCode, reason};
     m_inMessage = false;
     m_current = {};
+    m_utf8.reset();
     return Status::Error;
 }
 
@@ -95,6 +102,7 @@ MessageAssembler::Status MessageAssembler::add(const Frame &frame, AssembledMess
         m_inMessage = true;
         m_current = {};
         m_current.opcode = frame.opcode;
+        m_utf8.reset();
     }
 
     if (quint64(m_current.payload.size()) + quint64(frame.payload.size()) > m_maxMessageSize)
@@ -102,14 +110,17 @@ MessageAssembler::Status MessageAssembler::add(const Frame &frame, AssembledMess
                     tr("message larger than the limit of %1 bytes "
                        "(RFC 6455 section 7.4.1, 1009)")
                         .arg(m_maxMessageSize));
+    const bool text = m_current.opcode == quint8(Opcode::Text);
+    // Section 8.1: fail at the first invalid byte, also in a fragment that is not the last.
+    if (text && (!m_utf8.feed(frame.payload) || (frame.fin && !m_utf8.atBoundary())))
+        return fail(1007, tr("text message is not valid UTF-8 (RFC 6455 section 8.1)"));
     m_current.payload.append(frame.payload);
     m_current.frames.append(frame.info());
     if (!frame.fin)
         return Status::Incomplete;
 
     m_inMessage = false;
-    if (m_current.opcode == quint8(Opcode::Text) && !isValidUtf8(m_current.payload))
-        return fail(1007, tr("text message is not valid UTF-8 (RFC 6455 section 8.1)"));
+    m_utf8.reset();
     *out = std::move(m_current);
     m_current = {};
     return Status::Message;

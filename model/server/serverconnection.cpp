@@ -6,6 +6,7 @@
 #include "serverwiretap.h"
 
 #include <QCoreApplication>
+#include <QStringDecoder>
 #include <QWebSocket>
 
 namespace sockpit {
@@ -36,6 +37,17 @@ QList<FrameInfo> takeFrames(std::deque<QList<FrameInfo>> *queue, qint64 payloadS
     for (const FrameInfo &frame : std::as_const(frames))
         total += frame.length;
     return total == quint64(payloadSize) ? frames : QList<FrameInfo>();
+}
+
+// The text of a message exactly as received: QString::fromUtf8 (and Qt's receiver) would
+// drop a leading byte order mark, which is part of the message (RFC 6455 section 5.6 does
+// not strip it). The tap has checked that the bytes are UTF-8.
+QString textAsReceived(const QByteArray &utf8)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8,
+                           QStringDecoder::Flag::Stateless
+                               | QStringDecoder::Flag::ConvertInitialBom);
+    return decoder(utf8);
 }
 } // namespace
 
@@ -209,6 +221,8 @@ bool ServerConnection::close(int code, const QString &reason)
 
 void ServerConnection::onText(const QString &text)
 {
+    if (m_tapped)
+        return; // the tap delivered it, with its bytes (onTapMessage)
     const QByteArray utf8 = text.toUtf8();
     ++m_info.messagesIn;
     m_info.bytesIn += quint64(utf8.size());
@@ -221,6 +235,8 @@ void ServerConnection::onText(const QString &text)
 
 void ServerConnection::onBinary(const QByteArray &data)
 {
+    if (m_tapped)
+        return; // the tap delivered it (onTapMessage)
     ++m_info.messagesIn;
     m_info.bytesIn += quint64(data.size());
     Event e = makeBinaryEvent(EventSource::Server, m_info.id, EventDirection::In, data);
@@ -261,7 +277,7 @@ void ServerConnection::onTapMessage(EventDirection direction,
         switch (opcode) {
         case Opcode::Text:
         case Opcode::Binary:
-            queueFrames(&m_inMessageFrames, message.frames);
+            onTapData(message);
             break;
         case Opcode::Pong:
             queueFrames(&m_inPongFrames, message.frames);
@@ -301,6 +317,27 @@ void ServerConnection::onTapMessage(EventDirection direction,
     record(std::move(e));
     if (opcode == Opcode::Text || opcode == Opcode::Binary)
         countOut(message.payload.size());
+}
+
+// A message the peer sent, as the tap saw it on the wire: recorded and answered in wire
+// order (before a violation that followed it in the same read), with its exact bytes.
+void ServerConnection::onTapData(const frames::AssembledMessage &message)
+{
+    if (!m_started || m_finished)
+        return;
+    const bool text = message.opcode == quint8(protocol::Opcode::Text);
+    ++m_info.messagesIn;
+    m_info.bytesIn += quint64(message.payload.size());
+    Event e = text
+        ? makeTextEvent(EventSource::Server, m_info.id, EventDirection::In, message.payload)
+        : makeBinaryEvent(EventSource::Server, m_info.id, EventDirection::In, message.payload);
+    e.frames = message.frames;
+    record(std::move(e));
+    Q_EMIT changed(m_info.id);
+    if (text)
+        Q_EMIT textReceived(m_info.id, textAsReceived(message.payload));
+    else
+        Q_EMIT binaryReceived(m_info.id, message.payload);
 }
 
 void ServerConnection::onTapViolation(const QString &errorId, const frames::ProtocolError &error,
@@ -387,8 +424,12 @@ void ServerConnection::recordCloseWhenObserved()
     } else if (m_closeFrameSeen) {
         code = int(m_socket->closeCode());
         reason = m_socket->closeReason();
-        if (m_inClose)
+        if (m_inClose) {
+            // What the peer sent: Qt was given 1000 for the 1012-1014 it refuses.
+            code = m_inClose->payload.code;
+            reason = m_inClose->payload.reason;
             frames = m_inClose->frames;
+        }
         // Qt itself closes with 1009 when an incoming message or frame exceeds the
         // configured maximum (section 7.4.1); a client has no reason to send 1009 to a
         // server that did not send it anything too big, so this is Qt's close.

@@ -25,7 +25,8 @@ class ServerWireTap;
 // With a wire tap (ServerWireTap) between the peer and Qt, events carry the frames seen on
 // the wire, outgoing messages are recorded as they pass the tap, pings the peer sent and
 // the pongs Qt answered with are recorded, and the tap's protocol verdicts end the
-// connection with its close code.
+// connection with its close code. Incoming messages are then the tap's (its exact bytes, in
+// wire order with its verdicts): Qt's message signals are not used.
 class ServerConnection : public QObject
 {
     Q_OBJECT
@@ -75,6 +76,7 @@ private:
     // The tap records outgoing messages (with frames) instead of the send functions.
     bool tapRecordsOutgoing() const;
     void onTapMessage(EventDirection direction, const frames::AssembledMessage &message);
+    void onTapData(const frames::AssembledMessage &message);
     void onTapViolation(const QString &errorId, const frames::ProtocolError &error,
                         const FrameInfo &closeFrame);
 

@@ -2,12 +2,15 @@
 
 #include "client/httphead.h"
 #include "frames/frameencoder.h"
+#include "protocol/closecodes.h"
 #include "protocol/opcodes.h"
 
 #include <QHostAddress>
+#include <QRandomGenerator>
 #include <QTcpSocket>
 
 #include <algorithm>
+#include <utility>
 
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
@@ -77,6 +80,35 @@ QString fitCloseReason(QString reason)
     return reason;
 }
 
+// Section 5.5.1: a Close body is empty, or a 2-byte status code that may travel on the wire
+// (section 7.4) followed by a UTF-8 reason. The reason is fixed English: it goes on the wire.
+std::optional<std::pair<QString, frames::ProtocolError>>
+closePayloadProblem(const QByteArray &payload)
+{
+    if (payload.isEmpty())
+        return std::nullopt;
+    const QString id = QStringLiteral("protocol-bad-close-frame");
+    if (payload.size() == 1)
+        return std::pair(id,
+                         frames::ProtocolError{1002,
+                                               QStringLiteral("Close frame with a 1-byte body, "
+                                                              "too short for a status code "
+                                                              "(RFC 6455 section 5.5.1)")});
+    const int code = (int(quint8(payload.at(0))) << 8) | int(quint8(payload.at(1)));
+    if (!protocol::isValidCloseCodeOnWire(code))
+        return std::pair(id,
+                         frames::ProtocolError{1002,
+                                               QStringLiteral("invalid close code %1 received "
+                                                              "(RFC 6455 section 7.4)")
+                                                   .arg(code)});
+    if (!frames::isValidUtf8(QByteArrayView(payload).sliced(2)))
+        return std::pair(QStringLiteral("protocol-invalid-utf8"),
+                         frames::ProtocolError{1007,
+                                               QStringLiteral("Close reason is not valid UTF-8 "
+                                                              "(RFC 6455 section 5.5.1)")});
+    return std::nullopt;
+}
+
 } // namespace
 
 ServerWireTap::ServerWireTap(QTcpSocket *peer, qsizetype headLength, quint64 maxMessageSize,
@@ -99,6 +131,9 @@ ServerWireTap::ServerWireTap(QTcpSocket *peer, qsizetype headLength, quint64 max
     m_linger.setSingleShot(true);
     m_linger.setInterval(LingerMs);
     connect(&m_linger, &QTimer::timeout, this, &ServerWireTap::onLingerExpired);
+    m_fenceTimer.setSingleShot(true);
+    m_fenceTimer.setInterval(FenceMs);
+    connect(&m_fenceTimer, &QTimer::timeout, this, &ServerWireTap::failPending);
 }
 
 ServerWireTap::~ServerWireTap()
@@ -165,6 +200,7 @@ void ServerWireTap::abort()
 {
     m_stage = Stage::Failed;
     m_linger.stop();
+    m_fenceTimer.stop();
     if (m_peer)
         m_peer->abort();
     if (m_hop)
@@ -222,6 +258,8 @@ void ServerWireTap::readPeer()
 
 bool ServerWireTap::relayIncoming(const QByteArray &chunk)
 {
+    if (m_inCloseSeen)
+        return true; // section 5.5.1: nothing follows the peer's Close
     if (m_inRawOffset > 0) {
         m_inRaw.remove(0, m_inRawOffset);
         m_inRawOffset = 0;
@@ -229,50 +267,61 @@ bool ServerWireTap::relayIncoming(const QByteArray &chunk)
     m_inRaw.append(chunk);
     m_inDecoder.feed(chunk);
 
-    // m_inRaw from 0 to `checked` holds whole frames that passed every check.
+    // m_inRaw from 0 to `checked` holds whole frames that passed every check; `toQt` is what
+    // Qt gets for them.
     qsizetype checked = 0;
-    auto forwardChecked = [this, &checked] {
-        if (checked > 0 && m_hop && m_hop->state() == QAbstractSocket::ConnectedState)
-            m_hop->write(m_inRaw.constData(), checked);
+    QByteArray toQt;
+    auto forwardChecked = [this, &checked, &toQt] {
+        if (!toQt.isEmpty() && m_hop && m_hop->state() == QAbstractSocket::ConnectedState)
+            m_hop->write(toQt);
+        toQt.clear();
         m_inRawOffset = checked;
+    };
+    auto fail = [this, &forwardChecked](const QString &id, const frames::ProtocolError &error) {
+        forwardChecked();
+        failAfterQt(id, error);
+        return false;
     };
     for (;;) {
         // Section 5.1: "The server MUST close the connection upon receiving a frame that is
         // not masked." Checked on the header, before the payload is even buffered.
-        if (m_inRaw.size() - checked >= 2 && (quint8(m_inRaw.at(checked + 1)) & 0x80) == 0) {
-            forwardChecked();
-            failPeer(QStringLiteral("protocol-unmasked-frame"),
-                     frames::ProtocolError{1002,
-                                           tr("unmasked frame from the client "
-                                              "(RFC 6455 section 5.1)")});
-            return false;
-        }
+        if (m_inRaw.size() - checked >= 2 && (quint8(m_inRaw.at(checked + 1)) & 0x80) == 0)
+            return fail(QStringLiteral("protocol-unmasked-frame"),
+                        frames::ProtocolError{1002,
+                                              tr("unmasked frame from the client "
+                                                 "(RFC 6455 section 5.1)")});
         frames::Frame frame;
         const auto status = m_inDecoder.next(&frame);
         if (status == frames::FrameDecoder::Status::NeedMore)
             break;
         if (status == frames::FrameDecoder::Status::Error) {
             const frames::ProtocolError error = *m_inDecoder.error();
-            const QString id = frameErrorId(quint8(m_inRaw.at(checked)), error);
-            forwardChecked();
-            failPeer(id, error);
-            return false;
+            return fail(frameErrorId(quint8(m_inRaw.at(checked)), error), error);
+        }
+        const bool isClose = frame.opcode == quint8(protocol::Opcode::Close);
+        if (isClose) {
+            if (const auto problem = closePayloadProblem(frame.payload))
+                return fail(problem->first, problem->second);
         }
         frames::AssembledMessage message;
         const auto assembled = m_inAssembler.add(frame, &message);
         if (assembled == frames::MessageAssembler::Status::Error) {
             const frames::ProtocolError error = *m_inAssembler.error();
-            forwardChecked();
-            failPeer(assemblerErrorId(error), error);
-            return false;
+            return fail(assemblerErrorId(error), error);
         }
-        checked += wireSize(frame);
-        if (frame.opcode == quint8(protocol::Opcode::Close))
+        const qsizetype size = wireSize(frame);
+        toQt += bytesForQt(frame, m_inRaw.sliced(checked, size));
+        checked += size;
+        if (isClose)
             m_inCloseSeen = true;
         if (assembled != frames::MessageAssembler::Status::Incomplete)
             Q_EMIT messageObserved(EventDirection::In, message);
         if (m_stage != Stage::Relaying)
             return false; // an observer tore the connection down
+        if (isClose) {
+            checked = m_inRaw.size(); // what follows the Close is dropped
+            break;
+        }
     }
     forwardChecked();
     if (m_awaitingPeerClose && m_inCloseSeen) {
@@ -280,6 +329,59 @@ bool ServerWireTap::relayIncoming(const QByteArray &chunk)
         m_peer->disconnectFromHost(); // both Close frames have crossed: end TCP cleanly
     }
     return true;
+}
+
+QByteArray ServerWireTap::bytesForQt(const frames::Frame &frame, const QByteArray &wire)
+{
+    using protocol::Opcode;
+    // Qt's receiver does not need the peer's mask: a zero key keeps re-made frames cheap.
+    static constexpr frames::MaskKey ZeroMask = {0, 0, 0, 0};
+    if (frame.opcode == quint8(Opcode::Close)) {
+        const int code = frame.payload.size() >= 2
+            ? (int(quint8(frame.payload.at(0))) << 8) | int(quint8(frame.payload.at(1)))
+            : 0;
+        if (code < 1012 || code > 1014)
+            return wire;
+        // Registered with IANA, refused by Qt 6.4 (it would fail the connection with 1002).
+        m_peerCloseCode = code;
+        QByteArray payload = frame.payload;
+        payload[0] = char(1000 >> 8);
+        payload[1] = char(1000 & 0xFF);
+        return frames::encodeFrame(frame.opcode, payload, true, ZeroMask);
+    }
+    if (protocol::isControlOpcode(frame.opcode))
+        return wire;
+    if (frame.opcode == quint8(Opcode::Text))
+        m_inText = true;
+    else if (frame.opcode != quint8(Opcode::Continuation))
+        m_inText = false;
+    if (!m_inText)
+        return wire;
+
+    // Section 8.1 allows a character to be split across frames; Qt 6.4 checks each frame
+    // alone. Qt gets the text up to the last whole character; the rest goes with the next.
+    const int pending = m_inAssembler.pendingUtf8Bytes();
+    QByteArray result;
+    if (m_textCarry.isEmpty() && pending == 0) {
+        result = wire;
+        m_textStartedForQt = true;
+    } else {
+        QByteArray payload = m_textCarry + frame.payload;
+        m_textCarry = payload.last(pending);
+        payload.chop(pending);
+        if (!payload.isEmpty() || frame.fin) {
+            const quint8 opcode
+                = m_textStartedForQt ? quint8(Opcode::Continuation) : quint8(Opcode::Text);
+            result = frames::encodeFrame(opcode, payload, frame.fin, ZeroMask);
+            m_textStartedForQt = true;
+        }
+    }
+    if (frame.fin) {
+        m_inText = false;
+        m_textStartedForQt = false;
+        m_textCarry.clear();
+    }
+    return result;
 }
 
 void ServerWireTap::readHop()
@@ -298,6 +400,7 @@ void ServerWireTap::readHop()
         return;
     case Stage::Relaying:
     case Stage::Rejected:
+    case Stage::Fencing:
         while (m_hop->bytesAvailable() > 0) {
             const bool hopGone = m_hop->state() == QAbstractSocket::UnconnectedState;
             if (!hopGone && m_peer && m_peer->bytesToWrite() > HighWaterBytes)
@@ -348,36 +451,93 @@ void ServerWireTap::relayOutgoing(const QByteArray &bytes)
 {
     if (bytes.isEmpty())
         return;
-    if (m_stage == Stage::Relaying && !m_outFailed) {
-        m_outDecoder.feed(bytes);
-        frames::Frame frame;
-        for (;;) {
-            const auto status = m_outDecoder.next(&frame);
-            if (status == frames::FrameDecoder::Status::NeedMore)
-                break;
-            if (status == frames::FrameDecoder::Status::Frame
-                && frame.opcode == quint8(protocol::Opcode::Close))
-                m_outCloseSeen = true;
-            std::optional<frames::ProtocolError> error = m_outDecoder.error();
-            frames::AssembledMessage message;
-            if (!error) {
-                const auto assembled = m_outAssembler.add(frame, &message);
-                if (assembled == frames::MessageAssembler::Status::Incomplete)
-                    continue;
-                error = m_outAssembler.error();
-            }
-            if (error) {
-                m_outFailed = true;
-                Q_EMIT outgoingDecodeFailed(*error);
-                break;
-            }
-            Q_EMIT messageObserved(EventDirection::Out, message);
-            if (m_stage != Stage::Relaying)
-                return;
-        }
+    const bool decoding = m_stage == Stage::Relaying || m_stage == Stage::Fencing;
+    if (!decoding || m_outFailed) {
+        if (m_peer && m_peer->state() == QAbstractSocket::ConnectedState)
+            m_peer->write(bytes);
+        return;
     }
-    if (m_peer && m_peer->state() == QAbstractSocket::ConnectedState)
-        m_peer->write(bytes);
+    m_outRaw.append(bytes);
+    m_outDecoder.feed(bytes);
+    // Whole frames go out, so that the fence's pong can be taken out and a Close rewritten.
+    QByteArray out;
+    qsizetype offset = 0;
+    bool fenceReached = false;
+    frames::Frame frame;
+    for (;;) {
+        const auto status = m_outDecoder.next(&frame);
+        if (status == frames::FrameDecoder::Status::NeedMore)
+            break;
+        std::optional<frames::ProtocolError> error = m_outDecoder.error();
+        if (error) {
+            m_outFailed = true;
+            Q_EMIT outgoingDecodeFailed(*error);
+            break; // the rest goes out as it is, no longer observed
+        }
+        QByteArray wire = m_outRaw.sliced(offset, wireSize(frame));
+        offset += wire.size();
+        if (frame.opcode == quint8(protocol::Opcode::Pong) && m_stage == Stage::Fencing
+            && frame.payload == m_fence) {
+            fenceReached = true; // Qt has answered everything before the violation
+            break;
+        }
+        if (frame.opcode == quint8(protocol::Opcode::Close)) {
+            m_outCloseSeen = true;
+            if (m_peerCloseCode != 0 && frame.payload.size() >= 2) {
+                // Qt echoed the 1000 it was given: the peer gets its own code back.
+                frame.payload[0] = char(m_peerCloseCode >> 8);
+                frame.payload[1] = char(m_peerCloseCode & 0xFF);
+                wire = frames::encodeFrame(frame.opcode, frame.payload, true);
+            }
+        }
+        frames::AssembledMessage message;
+        const auto assembled = m_outAssembler.add(frame, &message);
+        if (assembled == frames::MessageAssembler::Status::Error) {
+            m_outFailed = true;
+            Q_EMIT outgoingDecodeFailed(*m_outAssembler.error());
+            out += wire;
+            break;
+        }
+        out += wire;
+        if (assembled == frames::MessageAssembler::Status::Incomplete)
+            continue;
+        Q_EMIT messageObserved(EventDirection::Out, message);
+        if (m_stage != Stage::Relaying && m_stage != Stage::Fencing)
+            return;
+    }
+    if (m_outFailed)
+        out += m_outRaw.sliced(offset);
+    m_outRaw = fenceReached || m_outFailed ? QByteArray() : m_outRaw.sliced(offset);
+    if (m_peer && m_peer->state() == QAbstractSocket::ConnectedState && !out.isEmpty())
+        m_peer->write(out);
+    if (fenceReached)
+        failPending();
+}
+
+void ServerWireTap::failAfterQt(const QString &errorId, const frames::ProtocolError &error)
+{
+    if (m_stage != Stage::Relaying || !m_hop || m_hop->state() != QAbstractSocket::ConnectedState) {
+        failPeer(errorId, error);
+        return;
+    }
+    // Qt answers pings in order, after whatever it sent for the frames it already has.
+    m_stage = Stage::Fencing;
+    m_pending = PendingViolation{errorId, error};
+    const quint64 token = QRandomGenerator::system()->generate64();
+    m_fence = QByteArray("sockpit-fence-") + QByteArray::number(token, 16);
+    m_hop->write(frames::encodeFrame(quint8(protocol::Opcode::Ping), m_fence, true,
+                                     frames::MaskKey{0, 0, 0, 0}));
+    m_fenceTimer.start();
+}
+
+void ServerWireTap::failPending()
+{
+    m_fenceTimer.stop();
+    if (!m_pending || m_stage != Stage::Fencing)
+        return;
+    const PendingViolation pending = *std::exchange(m_pending, std::nullopt);
+    m_stage = Stage::Relaying; // so that failPeer acts
+    failPeer(pending.errorId, pending.error);
 }
 
 void ServerWireTap::failPeer(const QString &errorId, const frames::ProtocolError &error)
@@ -414,7 +574,11 @@ void ServerWireTap::onPeerDisconnected()
         return; // attach() relays what the peer sent before it left, then closes the hop
     case Stage::Relaying:
         readPeer(); // what arrived just before the end
+        if (m_stage == Stage::Fencing)
+            return; // the violation is acted on when Qt has answered (or its hop ends)
         break;
+    case Stage::Fencing:
+        return;
     default:
         break;
     }
@@ -441,6 +605,10 @@ void ServerWireTap::onHopDisconnected()
     case Stage::Relaying:
     case Stage::Rejected:
         readHop();
+        break;
+    case Stage::Fencing:
+        readHop();
+        failPending(); // Qt went without answering the fence
         break;
     case Stage::Failed:
         break;

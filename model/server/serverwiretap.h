@@ -30,7 +30,18 @@ namespace sockpit {
 //   size limit) before their bytes go to Qt: a bad frame never reaches Qt. The tap then
 //   fails the connection (section 7.1.7): Close with the error's code to the peer, the
 //   hop to Qt dropped.
-// - Outgoing bytes are decoded alongside and forwarded unchanged.
+//   UTF-8 is checked as it arrives (section 8.1), so invalid text fails at the frame that
+//   carries it. Qt 6.4 checks UTF-8 frame by frame and would refuse a valid character split
+//   across frames: the tap hands Qt a fragmented text message re-split at character
+//   boundaries (the log keeps the frames as they were on the wire).
+// - The peer's Close is checked (section 5.5.1, 7.4): a 1-byte body or a code that must not
+//   be sent fails with 1002, a reason that is not UTF-8 with 1007. Qt 6.4 refuses the
+//   IANA-registered 1012-1014: Qt gets 1000 instead, and its echo goes out with the peer's
+//   code.
+// - A violation is acted on only after Qt has handled the frames before it (a ping to Qt
+//   is the fence: its pong comes after Qt's answers to them), so that what the peer sent
+//   first is answered and logged first; then the tap sends its one Close.
+// - Outgoing bytes are decoded alongside and forwarded as whole frames.
 // Every observation is signalled before the observed bytes are forwarded.
 class ServerWireTap : public QObject
 {
@@ -66,6 +77,8 @@ public:
     static constexpr qint64 ReadChunkBytes = 256 * 1024;
     // How long a closing peer may take to read our last bytes before it is cut off.
     static constexpr int LingerMs = 3000;
+    // How long Qt may take to answer the fence before the violation is acted on anyway.
+    static constexpr int FenceMs = 1000;
 
 Q_SIGNALS:
     // A 101 is held until attach(); a rejection has already been forwarded.
@@ -79,6 +92,7 @@ Q_SIGNALS:
     // error's code) and is tearing the connection down. `errorId` is stable kebab-case:
     // "protocol-unmasked-frame", "protocol-reserved-bits", "protocol-reserved-opcode",
     // "protocol-bad-control-frame", "protocol-bad-fragmentation", "protocol-invalid-utf8",
+    // "protocol-bad-close-frame",
     // "message-too-big", "protocol-error".
     void peerViolation(const QString &errorId, const sockpit::frames::ProtocolError &error,
                        const sockpit::FrameInfo &closeFrame);
@@ -93,6 +107,7 @@ private:
         Holding, // Qt answered 101, waiting for attach()
         Relaying,
         Rejected, // Qt answered something else; relayed blindly until Qt closes
+        Fencing, // a violation is pending until Qt has answered the frames before it
         Failed, // the tap failed the connection: nothing is relayed any more
     };
 
@@ -103,6 +118,11 @@ private:
     void observeResponse();
     void relayOutgoing(const QByteArray &bytes);
     void failPeer(const QString &errorId, const frames::ProtocolError &error);
+    // Fails the connection once Qt has handled what was forwarded to it (see Fencing).
+    void failAfterQt(const QString &errorId, const frames::ProtocolError &error);
+    void failPending();
+    // The bytes Qt gets for a checked data or Close frame (`wire`, as the peer sent it).
+    QByteArray bytesForQt(const frames::Frame &frame, const QByteArray &wire);
     void onPeerDisconnected();
     void onHopDisconnected();
     void finishIfDone();
@@ -136,9 +156,26 @@ private:
     qsizetype m_inRawOffset = 0;
     frames::FrameDecoder m_inDecoder;
     frames::MessageAssembler m_inAssembler;
+    // What Qt has of the text message in progress: the start of a character that the next
+    // fragment completes is held back, and whether Qt got the message's first frame.
+    QByteArray m_textCarry;
+    bool m_textStartedForQt = false;
+    bool m_inText = false;
+    // A peer Close code Qt 6.4 refuses (1012-1014): Qt's echo goes out with it instead.
+    int m_peerCloseCode = 0;
+    // The violation waiting for the fence, and the ping payload that is the fence.
+    struct PendingViolation
+    {
+        QString errorId;
+        frames::ProtocolError error;
+    };
+    std::optional<PendingViolation> m_pending;
+    QByteArray m_fence;
+    QTimer m_fenceTimer;
     // Out: decoded alongside; bytes are forwarded as they come.
     frames::FrameDecoder m_outDecoder;
     frames::MessageAssembler m_outAssembler;
+    QByteArray m_outRaw; // the bytes of Qt's frame not yet complete
     bool m_outFailed = false;
 };
 

@@ -52,6 +52,9 @@ private Q_SLOTS:
     void encoderMatchesRfcBytes();
     void assemblesFragmentedText();
     void assemblerAcceptsCharacterSplitAcrossFrames();
+    void assemblerFailsAtTheFragmentWithInvalidUtf8();
+    void utf8ValidatorResumesInsideACharacter_data();
+    void utf8ValidatorResumesInsideACharacter();
     void assemblerRejects_data();
     void assemblerRejects();
     void closePayloadParses();
@@ -304,6 +307,47 @@ void tst_Frames::assemblerAcceptsCharacterSplitAcrossFrames()
     QCOMPARE(assembler.add(a, &out), MessageAssembler::Status::Incomplete);
     QCOMPARE(assembler.add(b, &out), MessageAssembler::Status::Message);
     QCOMPARE(out.payload, euro);
+}
+
+// RFC 6455 section 8.1: invalid UTF-8 fails at once, not when the message is complete.
+void tst_Frames::assemblerFailsAtTheFragmentWithInvalidUtf8()
+{
+    MessageAssembler assembler;
+    AssembledMessage out;
+    Frame first;
+    first.opcode = 1;
+    first.fin = false;
+    first.payload = QByteArray("ab\xFF");
+    QCOMPARE(assembler.add(first, &out), MessageAssembler::Status::Error);
+    QCOMPARE(assembler.error()->closeCode, 1007);
+}
+
+void tst_Frames::utf8ValidatorResumesInsideACharacter_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("U+1F600 (RFC 3629)") << QByteArray("a\xF0\x9F\x98\x80z") << true;
+    QTest::newRow("U+10FFFF, the last code point") << QByteArray("\xF4\x8F\xBF\xBF") << true;
+    QTest::newRow("U+110000 is above the range") << QByteArray("\xF4\x90\x80\x80") << false;
+    QTest::newRow("an overlong 3-byte form") << QByteArray("\xE0\x80\xAF") << false;
+    QTest::newRow("a surrogate") << QByteArray("\xED\xB0\x80") << false;
+    QTest::newRow("a lone continuation byte") << QByteArray("a\x80") << false;
+}
+
+void tst_Frames::utf8ValidatorResumesInsideACharacter()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(bool, valid);
+    QCOMPARE(isValidUtf8(bytes), valid);
+    // One byte at a time gives the same verdict, with the unfinished character's length.
+    Utf8Validator validator;
+    bool ok = true;
+    for (qsizetype i = 0; i < bytes.size() && ok; ++i) {
+        ok = validator.feed(bytes.sliced(i, 1));
+        if (ok)
+            QVERIFY(validator.pendingBytes() >= 0 && validator.pendingBytes() <= 3);
+    }
+    QCOMPARE(ok && validator.atBoundary(), valid);
 }
 
 void tst_Frames::assemblerRejects_data()
