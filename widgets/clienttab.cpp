@@ -4,6 +4,7 @@
 #include "filepickerfield.h"
 #include "headerseditor.h"
 #include "messagecomposer.h"
+#include "events/eventstore.h"
 #include "protocol/closecodes.h"
 #include "themecolors.h"
 
