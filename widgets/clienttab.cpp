@@ -1,10 +1,10 @@
 #include "clienttab.h"
 
 #include "closecodecombo.h"
+#include "events/eventstore.h"
 #include "filepickerfield.h"
 #include "headerseditor.h"
 #include "messagecomposer.h"
-#include "events/eventstore.h"
 #include "protocol/closecodes.h"
 #include "themecolors.h"
 
