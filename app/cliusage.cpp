@@ -26,6 +26,14 @@ QString topLevelHelp()
         "Run 'sockpit COMMAND --help' for the options of a command.\n");
 }
 
+QString unknownCommandText(const QString &word)
+{
+    return QCoreApplication::translate("cli",
+                                       "unknown command '%1' (and no such file); the commands "
+                                       "are serve, connect and bench: see 'sockpit --help'.")
+        .arg(word);
+}
+
 void printError(const QString &message)
 {
     std::fprintf(stderr, "sockpit: %s\n", qUtf8Printable(message));

@@ -17,6 +17,8 @@ enum ExitCode : int {
 
 QString versionText();
 QString topLevelHelp();
+// A first argument that is neither a command nor an existing file.
+QString unknownCommandText(const QString &word);
 
 // One line to stderr, with the program's name in front.
 void printError(const QString &message);

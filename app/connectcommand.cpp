@@ -4,7 +4,7 @@
 #include "signalwatcher.h"
 
 #include "client/clientsession.h"
-#include "events/eventstore.h"
+#include "events/eventsink.h"
 #include "events/jsonlines.h"
 #include "protocol/closecodes.h"
 
@@ -122,6 +122,28 @@ QString describeClose(int code, const QString &reason)
         text += QStringLiteral(": ") + reason;
     return text;
 }
+
+// connect's one sink: the log, when there is one, and a word on stderr when certificate
+// verification is off (said there too, not only in the log). No store: nothing reads it.
+class ConnectEventSink final : public EventSink
+{
+public:
+    explicit ConnectEventSink(JsonLinesWriter *log)
+        : m_log(log)
+    { }
+
+    void record(Event event) override
+    {
+        if (event.kind == EventKind::Error
+            && event.errorId == QLatin1StringView("tls-verification-disabled"))
+            printStatus(event.error);
+        if (m_log)
+            m_log->record(std::move(event));
+    }
+
+private:
+    JsonLinesWriter *m_log;
+};
 
 } // namespace
 
@@ -287,24 +309,17 @@ int runConnectCommand(const QStringList &arguments)
     }
     const bool useStdin = parser.isSet(stdinOption);
 
-    EventStore store;
     JsonLinesWriter writer;
     if (parser.isSet(logOption)) {
         if (!writer.open(parser.value(logOption))) {
             printError(tr("--log: %1").arg(writer.errorString()));
             return ExitUsage;
         }
-        QObject::connect(&store, &EventStore::recorded, &writer, &JsonLinesWriter::write);
     }
+    ConnectEventSink sink(writer.isOpen() ? &writer : nullptr);
 
     QObject context;
-    // Turning verification off is said on stderr too, not only in the log.
-    QObject::connect(&store, &EventStore::recorded, &context, [](const Event &event) {
-        if (event.kind == EventKind::Error
-            && event.errorId == QLatin1StringView("tls-verification-disabled"))
-            printStatus(event.error);
-    });
-    ClientSession session(&store);
+    ClientSession session(&sink);
     SignalWatcher signals_;
     QTimer stayTimer;
     stayTimer.setSingleShot(true);
@@ -420,6 +435,7 @@ int runConnectCommand(const QStringList &arguments)
                      });
     QObject::connect(&signals_, &SignalWatcher::terminationRequested, &context, [&](int) {
         if (session.state() == ClientSession::State::Open) {
+            writer.flush();
             session.close(1001, QStringLiteral("client going away")); // wire text: English
             // A clean close after an interruption is success: closed() exits with 0.
         } else if (session.state() == ClientSession::State::Closing) {
@@ -433,7 +449,6 @@ int runConnectCommand(const QStringList &arguments)
     // Start from the event loop, so that an early failure finds the loop running.
     QTimer::singleShot(0, &context, [&] { session.open(config); });
     const int result = QCoreApplication::exec();
-    store.flush();
     writer.close();
     Q_UNUSED(result);
     return exitCode;

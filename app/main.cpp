@@ -6,6 +6,7 @@
 #include "guimain.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 
 #include <cstdio>
 #include <cstring>
@@ -48,6 +49,13 @@ int main(int argc, char *argv[])
             QStringList arguments = QCoreApplication::arguments();
             arguments.remove(0, 2); // program and command name
             return command.run(arguments);
+        }
+        // A word that is neither a command nor an existing file is a mistyped command, not
+        // a workspace: say so, rather than open a window on it. Options (--lang) go on.
+        if (argv[1][0] != '-' && !QFileInfo::exists(QString::fromLocal8Bit(argv[1]))) {
+            QCoreApplication app(argc, argv);
+            cli::printError(cli::unknownCommandText(QString::fromLocal8Bit(argv[1])));
+            return cli::ExitUsage;
         }
     }
 

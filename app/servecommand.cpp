@@ -3,7 +3,7 @@
 #include "cliusage.h"
 #include "signalwatcher.h"
 
-#include "events/eventstore.h"
+#include "events/eventsink.h"
 #include "events/jsonlines.h"
 #include "protocol/handshakerequest.h"
 #include "server/embeddedserver.h"
@@ -305,18 +305,21 @@ int runServeCommand(const QStringList &arguments)
     // A client CA alone means mutual TLS: listing CAs and then not checking would mislead.
     config.tls.requireClientCertificate = parser.isSet(clientCaOption);
 
-    EventStore store;
+    // No store: nothing reads it here, and it would grow with every message (ARCHITECTURE.md,
+    // "Data flow"). The events go to the log file alone, or nowhere.
     JsonLinesWriter writer;
+    NullEventSink discard;
+    EventSink *sink = &discard;
     if (parser.isSet(logOption)) {
         if (!writer.open(parser.value(logOption))) {
             printError(tr("Cannot open the log %1: %2")
                            .arg(parser.value(logOption), writer.errorString()));
             return ExitFailure;
         }
-        QObject::connect(&store, &EventStore::recorded, &writer, &JsonLinesWriter::write);
+        sink = &writer;
     }
 
-    EmbeddedServer server(&store);
+    EmbeddedServer server(sink);
     if (!server.start(config)) {
         printError(server.errorString());
         writer.close();
@@ -344,12 +347,13 @@ int runServeCommand(const QStringList &arguments)
     };
     QObject::connect(&server, &EmbeddedServer::connectionClosed, &server, finishWhenIdle);
     QObject::connect(&signals, &SignalWatcher::terminationRequested, &server,
-                     [&server, &stopping, &grace, &finishWhenIdle](int) {
+                     [&server, &stopping, &grace, &finishWhenIdle, &writer](int) {
                          if (stopping)
                              return;
                          stopping = true;
                          server.stop(1001,
                                      QStringLiteral("server shutting down")); // wire text: English
+                         writer.flush();
                          grace.start(ShutdownGraceMs);
                          finishWhenIdle();
                      });

@@ -334,6 +334,10 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <source>Usage: %1</source>
         <translation>Aufruf: %1</translation>
     </message>
+    <message>
+        <source>unknown command &apos;%1&apos; (and no such file); the commands are serve, connect and bench: see &apos;sockpit --help&apos;.</source>
+        <translation>unbekannter Befehl „%1“ (und keine solche Datei); die Befehle sind serve, connect und bench: siehe „sockpit --help“.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::ClientSession</name>

@@ -334,6 +334,10 @@ Lancez « sockpit COMMANDE --help » pour les options d’une commande.
         <source>Usage: %1</source>
         <translation>Utilisation : %1</translation>
     </message>
+    <message>
+        <source>unknown command &apos;%1&apos; (and no such file); the commands are serve, connect and bench: see &apos;sockpit --help&apos;.</source>
+        <translation>commande inconnue « %1 » (et aucun fichier de ce nom) ; les commandes sont serve, connect et bench : voir « sockpit --help ».</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::ClientSession</name>

@@ -334,6 +334,10 @@ Run &apos;sockpit COMMAND --help&apos; for the options of a command.
         <source>Usage: %1</source>
         <translation>用法：%1</translation>
     </message>
+    <message>
+        <source>unknown command &apos;%1&apos; (and no such file); the commands are serve, connect and bench: see &apos;sockpit --help&apos;.</source>
+        <translation>未知命令“%1”（也没有这个文件）；可用的命令有 serve、connect 和 bench：请参阅“sockpit --help”。</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::ClientSession</name>

@@ -1,6 +1,7 @@
 #include "clienttab.h"
 
 #include "closecodecombo.h"
+#include "events/eventstore.h"
 #include "filepickerfield.h"
 #include "headerseditor.h"
 #include "messagecomposer.h"

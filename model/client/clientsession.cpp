@@ -1,6 +1,6 @@
 #include "clientsession.h"
 
-#include "events/eventstore.h"
+#include "events/eventsink.h"
 #include "frames/frameencoder.h"
 #include "httphead.h"
 #include "loopbackidentity.h"
@@ -72,7 +72,7 @@ class ClientSession::Private
 {
 public:
     ClientSession *q;
-    EventStore *store;
+    EventSink *sink;
     ClientConfig config;
     State state = State::Idle;
     qint64 connectionId = 0;
@@ -107,9 +107,9 @@ public:
     std::optional<Violation> pendingViolation;
     std::optional<Violation> tapFailure; // the tap failed the connection (section 7.1.7)
 
-    explicit Private(ClientSession *session, EventStore *eventStore)
+    explicit Private(ClientSession *session, EventSink *eventSink)
         : q(session)
-        , store(eventStore)
+        , sink(eventSink)
     {
         phaseTimer.setSingleShot(true);
     }
@@ -126,8 +126,8 @@ public:
 
     void record(Event event)
     {
-        if (store)
-            store->append(std::move(event));
+        if (sink)
+            sink->record(std::move(event));
     }
 
     void setState(State next)
@@ -667,9 +667,9 @@ public:
     }
 };
 
-ClientSession::ClientSession(EventStore *store, QObject *parent)
+ClientSession::ClientSession(EventSink *sink, QObject *parent)
     : QObject(parent)
-    , d(std::make_unique<Private>(this, store))
+    , d(std::make_unique<Private>(this, sink))
 {
     connect(&d->phaseTimer, &QTimer::timeout, this, [this] { d->onPhaseTimeout(); });
 }

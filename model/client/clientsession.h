@@ -6,12 +6,12 @@
 
 namespace sockpit {
 
-class EventStore;
+class EventSink;
 
 // One client connection as a client tab or `sockpit connect` uses it. Every open() is a
 // new connection with a new id in the log; the session records the handshake (request
 // as sent and response as received), messages, frames, pings, closes and errors into
-// the EventStore it is given (which it does not own).
+// the EventSink it is given (which it does not own).
 class ClientSession : public QObject
 {
     Q_OBJECT
@@ -19,7 +19,7 @@ public:
     enum class State : quint8 { Idle, Connecting, Open, Closing, Closed };
     Q_ENUM(State)
 
-    explicit ClientSession(EventStore *store, QObject *parent = nullptr);
+    explicit ClientSession(EventSink *sink, QObject *parent = nullptr);
     ~ClientSession() override;
 
     // Starts connecting; failures (bad URL, refused, DNS, timeout, rejected handshake, TLS)

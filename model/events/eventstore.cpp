@@ -19,15 +19,18 @@ EventStore::EventStore(Limits limits, QObject *parent)
 
 quint64 EventStore::append(Event event)
 {
-    event.seq = m_nextSeq++;
-    if (event.time.isNull())
-        event.time = QDateTime::currentDateTimeUtc();
+    const quint64 seq = m_sequencer.stamp(event);
     Q_EMIT recorded(event);
     m_pendingBytes += event.payload.size();
     m_pending.push_back(std::move(event));
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
-    return m_nextSeq - 1;
+    return seq;
+}
+
+void EventStore::record(Event event)
+{
+    append(std::move(event));
 }
 
 void EventStore::flush()
@@ -101,7 +104,7 @@ void EventStore::clear()
     Q_EMIT aboutToClear();
     m_events.clear();
     m_payloadBytes = 0;
-    m_countedBefore = m_nextSeq - 1;
+    m_countedBefore = m_sequencer.nextSeq() - 1;
     m_evicted = 0;
     Q_EMIT cleared();
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "event.h"
+#include "eventsink.h"
 
 #include <QObject>
 #include <QTimer>
@@ -9,13 +10,14 @@
 
 namespace sockpit {
 
-// The single sink of every event. It numbers events, keeps a bounded window of the most
+// The window's sink of every event. It numbers events, keeps a bounded window of the most
 // recent ones (by count and by payload bytes, counting what it evicts), and tells views
 // about changes in batches: appended events become visible to `at()` only when a batch
 // is flushed (every `batchIntervalMs`, or on `flush()`), with one aboutTo/did pair per
-// batch. Consumers that must see every event (the JSON Lines recorder) connect to
-// `recorded`, which is emitted synchronously for each append.
-class EventStore : public QObject
+// batch. Consumers that must see every event connect to `recorded`, which is emitted
+// synchronously for each append. Headless commands use no store (ARCHITECTURE.md, "Data
+// flow"): their producers write to a JsonLinesWriter or a NullEventSink.
+class EventStore : public QObject, public EventSink
 {
     Q_OBJECT
 public:
@@ -30,13 +32,15 @@ public:
 
     // Assigns seq (and time, when null) and returns the sequence number.
     quint64 append(Event event);
+    // EventSink: the same as append().
+    void record(Event event) override;
 
     // The retained, flushed events: index 0 is the oldest still held.
     qsizetype size() const { return qsizetype(m_events.size()); }
     const Event &at(qsizetype index) const { return m_events.at(std::size_t(index)); }
 
     // Every event appended since the store began or was last cleared.
-    quint64 totalCount() const { return m_nextSeq - 1 - m_countedBefore; }
+    quint64 totalCount() const { return m_sequencer.nextSeq() - 1 - m_countedBefore; }
     quint64 evictedCount() const { return m_evicted; } // since the last clear, too
     qint64 retainedPayloadBytes() const { return m_payloadBytes; }
     qsizetype pendingCount() const { return qsizetype(m_pending.size()); }
@@ -72,7 +76,7 @@ private:
     std::deque<Event> m_pending;
     qint64 m_pendingBytes = 0;
     qint64 m_payloadBytes = 0;
-    quint64 m_nextSeq = 1;
+    EventSequencer m_sequencer;
     quint64 m_evicted = 0;
     quint64 m_countedBefore = 0; // events appended before the last clear
     QTimer m_flushTimer;

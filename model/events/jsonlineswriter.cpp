@@ -13,7 +13,11 @@ using namespace jsonlines_detail;
 
 JsonLinesWriter::JsonLinesWriter(QObject *parent)
     : QObject(parent)
-{ }
+{
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(FlushIntervalMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, &JsonLinesWriter::flush);
+}
 
 JsonLinesWriter::~JsonLinesWriter()
 {
@@ -59,6 +63,8 @@ bool JsonLinesWriter::isOpen() const
 
 void JsonLinesWriter::close()
 {
+    flush();
+    m_buffer.clear();
     if (m_file.isOpen()) {
         m_file.flush();
         m_file.close();
@@ -71,23 +77,43 @@ QString JsonLinesWriter::errorString() const
     return m_error;
 }
 
+void JsonLinesWriter::record(Event event)
+{
+    if (!isOpen())
+        return;
+    m_sequencer.stamp(event);
+    write(event);
+}
+
 void JsonLinesWriter::write(const sockpit::Event &event)
 {
     if (!isOpen())
         return;
-    QByteArray line = eventToJsonLine(event);
-    line += '\n';
-    if (m_device->write(line) != line.size()) {
-        if (m_error.isEmpty())
-            m_error = QCoreApplication::translate("sockpit::JsonLines",
-                                                  "Cannot write the event log: %1.")
-                          .arg(m_device->errorString());
+    m_buffer += eventToJsonLine(event);
+    m_buffer += '\n';
+    ++m_written;
+    if (m_buffer.size() >= BufferLimitBytes)
+        flush();
+    else if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void JsonLinesWriter::flush()
+{
+    m_flushTimer.stop();
+    if (m_buffer.isEmpty() || !isOpen())
         return;
+    // Only whole lines are ever handed to the device, so what reaches the disk before a
+    // crash ends at a line boundary (unless the kernel is stopped inside one write).
+    const qint64 written = m_device->write(m_buffer);
+    if (written != m_buffer.size() && m_error.isEmpty()) {
+        m_error
+            = QCoreApplication::translate("sockpit::JsonLines", "Cannot write the event log: %1.")
+                  .arg(m_device->errorString());
     }
-    // Flushed per line: a crash loses nothing already written.
+    m_buffer.clear();
     if (auto *file = qobject_cast<QFileDevice *>(m_device))
         file->flush();
-    ++m_written;
 }
 
 } // namespace sockpit

@@ -1,6 +1,6 @@
 #include "embeddedserver.h"
 
-#include "events/eventstore.h"
+#include "events/eventsink.h"
 #include "listenaddress.h"
 #include "protocol/handshakerequest.h"
 #include "serverconnection.h"
@@ -45,15 +45,15 @@ struct HandedOff
 class EmbeddedServer::Private
 {
 public:
-    Private(EmbeddedServer *owner, EventStore *eventStore)
+    Private(EmbeddedServer *owner, EventSink *eventSink)
         : q(owner)
-        , store(eventStore)
+        , sink(eventSink)
     { }
 
     void record(Event event)
     {
-        if (store)
-            store->append(std::move(event));
+        if (sink)
+            sink->record(std::move(event));
     }
     void recordServerError(const QString &id, const QString &sentence)
     {
@@ -90,7 +90,7 @@ public:
     QString applyTemplate(const QString &message) const;
 
     EmbeddedServer *q;
-    EventStore *store;
+    EventSink *sink;
     ServerConfig config;
     QString errorString;
     QUrl url;
@@ -112,15 +112,15 @@ public:
     std::map<qint64, ServerConnection *> connections; // children of q
 };
 
-EmbeddedServer::EmbeddedServer(EventStore *store, QObject *parent)
+EmbeddedServer::EmbeddedServer(EventSink *sink, QObject *parent)
     : QObject(parent)
-    , d(std::make_unique<Private>(this, store))
+    , d(std::make_unique<Private>(this, sink))
 { }
 
 EmbeddedServer::~EmbeddedServer()
 {
     // Connections are children and go with us; their close events are not recorded then,
-    // since the store may already be gone.
+    // since the sink may already be gone.
     for (auto &[id, connection] : d->connections)
         connection->disconnect(this);
     // Sockets still with the listeners must not call back while d goes away.
@@ -746,7 +746,7 @@ void EmbeddedServer::Private::takeWebSockets()
         info.query = entry.query;
         info.origin = entry.origin;
         info.secure = entry.secure;
-        auto *connection = new ServerConnection(webSocket, info, store, config, entry.tap, q);
+        auto *connection = new ServerConnection(webSocket, info, sink, config, entry.tap, q);
         connections.emplace(info.id, connection);
         QObject::connect(connection, &ServerConnection::textReceived, q,
                          [this](qint64 id, const QString &text) { onText(id, text); });

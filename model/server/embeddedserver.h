@@ -9,7 +9,7 @@
 
 namespace sockpit {
 
-class EventStore;
+class EventSink;
 
 struct ConnectionInfo
 {
@@ -29,13 +29,13 @@ struct ConnectionInfo
 
 // The embedded WebSocket server. It accepts TCP (or TLS) connections itself, records and
 // validates each upgrade request, hands good ones to QWebSocketServer, and records every
-// event of every connection into the EventStore it is given (which it does not own).
+// event of every connection into the EventSink it is given (which it does not own).
 // The GUI's server panel and `sockpit serve` both drive this class.
 class EmbeddedServer : public QObject
 {
     Q_OBJECT
 public:
-    explicit EmbeddedServer(EventStore *store, QObject *parent = nullptr);
+    explicit EmbeddedServer(EventSink *sink, QObject *parent = nullptr);
     ~EmbeddedServer() override;
 
     // Starts listening. On failure returns false, records an error event and leaves

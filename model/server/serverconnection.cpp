@@ -1,6 +1,6 @@
 #include "serverconnection.h"
 
-#include "events/eventstore.h"
+#include "events/eventsink.h"
 #include "protocol/closecodes.h"
 #include "protocol/opcodes.h"
 #include "serverwiretap.h"
@@ -51,14 +51,14 @@ QString textAsReceived(const QByteArray &utf8)
 }
 } // namespace
 
-ServerConnection::ServerConnection(QWebSocket *socket, ConnectionInfo info, EventStore *store,
+ServerConnection::ServerConnection(QWebSocket *socket, ConnectionInfo info, EventSink *sink,
                                    const ServerConfig &config, ServerWireTap *tap, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_tap(tap)
     , m_tapped(tap != nullptr)
     , m_info(std::move(info))
-    , m_store(store)
+    , m_sink(sink)
     , m_closeAfter(config.closeAfter)
 {
     m_socket->setParent(nullptr); // owned by m_socket (unique_ptr) from here on
@@ -145,8 +145,8 @@ void ServerConnection::start()
 
 void ServerConnection::record(Event event)
 {
-    if (m_store)
-        m_store->append(std::move(event));
+    if (m_sink)
+        m_sink->record(std::move(event));
 }
 
 bool ServerConnection::sendText(const QString &text)

@@ -16,11 +16,11 @@ class QWebSocket;
 
 namespace sockpit {
 
-class EventStore;
+class EventSink;
 class ServerWireTap;
 
 // One accepted WebSocket connection of the embedded server: it owns the QWebSocket,
-// records every message, pong and the close into the event store, keeps the counters and
+// records every message, pong and the close into the event sink, keeps the counters and
 // applies the close-after timer. What to answer is the server's business (the signals).
 // With a wire tap (ServerWireTap) between the peer and Qt, events carry the frames seen on
 // the wire, outgoing messages are recorded as they pass the tap, pings the peer sent and
@@ -33,7 +33,7 @@ class ServerConnection : public QObject
 public:
     // Takes ownership of `socket`. `info` carries id, peer, path, query, origin, secure.
     // `tap` (not owned; it deletes itself when both its sides are closed) may be null.
-    ServerConnection(QWebSocket *socket, ConnectionInfo info, EventStore *store,
+    ServerConnection(QWebSocket *socket, ConnectionInfo info, EventSink *sink,
                      const ServerConfig &config, ServerWireTap *tap = nullptr,
                      QObject *parent = nullptr);
     ~ServerConnection() override;
@@ -97,7 +97,7 @@ private:
     bool m_tapped = false;
     bool m_started = false;
     ConnectionInfo m_info;
-    EventStore *m_store = nullptr;
+    EventSink *m_sink = nullptr;
     std::optional<CloseAfter> m_closeAfter;
     QTimer m_closeAfterTimer;
     QTimer m_closeTimeout; // a peer that never answers our Close frame is cut off

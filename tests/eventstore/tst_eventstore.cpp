@@ -30,6 +30,8 @@ private Q_SLOTS:
     void clearDropsEverythingAndNumberingGoesOn();
     void clearRestartsTheTotalAndEvictedCounts();
     void recordedIsEmittedForEveryEventEvenIfEvictedBeforeAFlush();
+    void asASinkTheStoreStampsOnceForEveryoneAfterIt();
+    void theSequencerNumbersEveryEventAndKeepsAGivenTime();
 };
 
 void tst_EventStore::sequenceNumbersStartAtOneAndIncrease()
@@ -308,6 +310,42 @@ void tst_EventStore::recordedIsEmittedForEveryEventEvenIfEvictedBeforeAFlush()
     QCOMPARE(seen, (QList<quint64>{1, 2, 3, 4, 5}));
     QCOMPARE(store.size(), 2);
     QCOMPARE(store.evictedCount(), 3u);
+}
+
+void tst_EventStore::asASinkTheStoreStampsOnceForEveryoneAfterIt()
+{
+    EventStore store;
+    QList<Event> seen;
+    connect(&store, &EventStore::recorded, this, [&seen](const Event &e) { seen.append(e); });
+    EventSink *sink = &store;
+    for (int i = 0; i < 3; ++i)
+        sink->record(textEvent());
+    store.flush();
+    QCOMPARE(store.size(), 3);
+    QCOMPARE(seen.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(store.at(i).seq, quint64(i + 1));
+        QVERIFY(store.at(i).time.isValid());
+        // What `recorded` hands on (a log following the store) has the same seq and time.
+        QCOMPARE(seen.at(i).seq, store.at(i).seq);
+        QCOMPARE(seen.at(i).time, store.at(i).time);
+    }
+}
+
+void tst_EventStore::theSequencerNumbersEveryEventAndKeepsAGivenTime()
+{
+    EventSequencer sequencer;
+    Event first = textEvent();
+    Event second = textEvent();
+    second.seq = 40; // a number from elsewhere is replaced: the sequencer's order counts
+    second.time = QDateTime(QDate(2026, 11, 25), QTime(18, 0, 0, 123), Qt::UTC);
+    QCOMPARE(sequencer.stamp(first), 1u);
+    QCOMPARE(sequencer.stamp(second), 2u);
+    QCOMPARE(first.seq, 1u);
+    QCOMPARE(second.seq, 2u);
+    QVERIFY(first.time.isValid());
+    QCOMPARE(second.time, QDateTime(QDate(2026, 11, 25), QTime(18, 0, 0, 123), Qt::UTC));
+    QCOMPARE(sequencer.nextSeq(), 3u);
 }
 
 QTEST_GUILESS_MAIN(tst_EventStore)

@@ -249,6 +249,7 @@ test('broadcast reaches two browser pages, the sender included', { timeout: TEST
         const state = await withTimeout(page.evaluate(pageState, 'main'), 'page state');
         assert.deepEqual(state.messages, ['Broadcast: Hello, everyone!']);
       }
+      await until(() => server.events().some((e) => e.kind === 'broadcast'), 'broadcast event');
       const broadcast = server.events().find((e) => e.kind === 'broadcast');
       assert.equal(broadcast.recipients, 2);
       assert.equal(broadcast.text, 'Broadcast: Hello, everyone!');

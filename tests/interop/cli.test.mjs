@@ -48,3 +48,25 @@ for (const [command, usage] of [
     assert.match(r.stderr, /no-such-flag/);
   });
 }
+
+test('an unknown command is a usage error on one line that names the commands', () => {
+  const r = run(['frobnicate']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /frobnicate/);
+  for (const command of ['serve', 'connect', 'bench']) {
+    assert.match(lines[0], new RegExp(`\\b${command}\\b`));
+  }
+});
+
+test('an existing file in the command position is still a workspace, not a command', () => {
+  // A platform plugin that does not exist stops the window right at its start: that it got
+  // there shows the word was taken as a workspace and not refused as a command.
+  const env = { ...process.env, QT_QPA_PLATFORM: 'sockpit-no-such-platform' };
+  const r = spawnSync(binary, ['package.json'], { encoding: 'utf8', timeout: 20000, env });
+  assert.doesNotMatch(r.stderr, /unknown command/);
+  assert.match(r.stderr, /sockpit-no-such-platform/);
+  assert.notEqual(r.status, 0);
+});

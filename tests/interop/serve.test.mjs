@@ -95,6 +95,7 @@ test('broadcast reaches five clients, the sender included', async () => {
     clients[2].ws.send('hi all');
     for (const c of clients) await until(() => c.messages.length === 1, 'broadcast');
     for (const c of clients) assert.equal(c.messages[0], 'Broadcast: hi all');
+    await until(() => server.events().some((e) => e.kind === 'broadcast'), 'broadcast event');
     const broadcast = server.events().find((e) => e.kind === 'broadcast');
     assert.equal(broadcast.recipients, 5);
     assert.equal(broadcast.text, 'Broadcast: hi all');
@@ -290,6 +291,8 @@ test('localhost means both loopback families: the seed tutorial client reaches i
       client.ws.close();
       await withTimeout(client.closed, 'close');
     }
+    // The log is written out within its flush interval (docs/event-log.md), not per line.
+    await until(() => server.events().filter((e) => e.kind === 'open').length === 3, 'three opens');
     const listening = server.events().find((e) => e.kind === 'listening');
     assert.equal(listening.url, `ws://localhost:${port}`);
     assert.deepEqual(listening.addresses, [`127.0.0.1:${port}`, `[::1]:${port}`]);

@@ -191,6 +191,7 @@ test('sockpit serve --tls-client-ca accepts a client certificate from that CA an
       ca, cert: readFileSync(file('client.pem')), key: readFileSync(file('client.key')),
     });
     assert.equal(await echoOnce(accepted, 'mutual'), 'mutual');
+    await until(() => server.events().some((e) => e.kind === 'tls'), 'tls event');
     const tls = server.events().find((e) => e.kind === 'tls');
     assert.match(tls.tls.peerCertificate.subject, /CN=interop client/);
     assert.match(tls.tls.peerCertificate.issuer, /CN=Interop Client CA/);

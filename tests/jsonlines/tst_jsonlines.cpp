@@ -104,7 +104,9 @@ private Q_SLOTS:
     void badLines();
     void aGarbageLineIsReportedAndTheOthersAreRead();
     void unknownKeysAreIgnored();
-    void theWriterFlushesEachLine();
+    void theWriterWritesOutWithinTheFlushInterval();
+    void theWriterWritesOutWhenItsBufferIsFull();
+    void theWriterAsASinkNumbersWhatItRecords();
     void writingIntoAMissingDirectoryFails();
     void aWriterOnTheStoreRecordsEvenEvictedEvents();
 };
@@ -256,6 +258,7 @@ void tst_JsonLines::everyKindReadsBackThroughAWriterAndAReader()
     for (const Event &e : events)
         writer.write(e);
     QCOMPARE(writer.writtenCount(), quint64(events.size()));
+    writer.flush();
     QCOMPARE(buffer.data().count('\n'), events.size());
     buffer.seek(0);
     const JsonLinesReadResult result = readJsonLines(&buffer);
@@ -382,7 +385,7 @@ void tst_JsonLines::unknownKeysAreIgnored()
     QCOMPARE(e->time, fixedTime());
 }
 
-void tst_JsonLines::theWriterFlushesEachLine()
+void tst_JsonLines::theWriterWritesOutWithinTheFlushInterval()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -393,15 +396,66 @@ void tst_JsonLines::theWriterFlushesEachLine()
     const Event first = base(EventKind::Listening, 1);
     const Event second = base(EventKind::Stopped, 2);
 
+    // Buffered, off the hot path: nothing is written until the timer or a flush.
     writer.write(first);
-    QCOMPARE(fileLines(path), QList<QByteArray>{eventToJsonLine(first)});
+    QVERIFY(fileLines(path).isEmpty());
+    QVERIFY(writer.bufferedBytes() > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(fileLines(path), QList<QByteArray>{eventToJsonLine(first)},
+                              20 * JsonLinesWriter::FlushIntervalMs);
+    QCOMPARE(writer.bufferedBytes(), 0);
     writer.write(second);
-    QCOMPARE(fileLines(path), (QList<QByteArray>{eventToJsonLine(first), eventToJsonLine(second)}));
+    QTRY_COMPARE_WITH_TIMEOUT(fileLines(path),
+                              (QList<QByteArray>{eventToJsonLine(first), eventToJsonLine(second)}),
+                              20 * JsonLinesWriter::FlushIntervalMs);
     QCOMPARE(writer.writtenCount(), 2u);
+
+    // close() writes out what is still buffered.
+    writer.write(first);
     writer.close();
+    QCOMPARE(fileLines(path).size(), 3);
     QVERIFY(!writer.isOpen());
     writer.write(first); // closed: ignored
-    QCOMPARE(fileLines(path).size(), 2);
+    QCOMPARE(fileLines(path).size(), 3);
+}
+
+void tst_JsonLines::theWriterWritesOutWhenItsBufferIsFull()
+{
+    QBuffer buffer;
+    QVERIFY(buffer.open(QIODevice::ReadWrite));
+    JsonLinesWriter writer;
+    writer.setDevice(&buffer);
+    Event event = makeTextEvent(EventSource::Server, 1, EventDirection::In, QByteArray(1024, 'a'));
+    // No event loop turns here: only the bound can make the writer write.
+    int written = 0;
+    while (buffer.data().isEmpty() && written < 1000) {
+        event.seq = quint64(++written);
+        writer.write(event);
+        QVERIFY(writer.bufferedBytes() < JsonLinesWriter::BufferLimitBytes);
+    }
+    QVERIFY(!buffer.data().isEmpty());
+    QVERIFY(buffer.data().size() >= JsonLinesWriter::BufferLimitBytes);
+    QVERIFY(buffer.data().endsWith('\n'));
+    QCOMPARE(buffer.data().count('\n'), written);
+}
+
+void tst_JsonLines::theWriterAsASinkNumbersWhatItRecords()
+{
+    QBuffer buffer;
+    QVERIFY(buffer.open(QIODevice::ReadWrite));
+    JsonLinesWriter writer;
+    writer.setDevice(&buffer);
+    EventSink *sink = &writer;
+    for (int i = 0; i < 3; ++i)
+        sink->record(makeTextEvent(EventSource::Server, 1, EventDirection::In, "m"));
+    writer.close();
+    buffer.seek(0);
+    const JsonLinesReadResult result = readJsonLines(&buffer);
+    QVERIFY(result.errors.isEmpty());
+    QCOMPARE(result.events.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(result.events.at(i).seq, quint64(i + 1));
+        QVERIFY(result.events.at(i).time.isValid());
+    }
 }
 
 void tst_JsonLines::writingIntoAMissingDirectoryFails()
@@ -428,6 +482,7 @@ void tst_JsonLines::aWriterOnTheStoreRecordsEvenEvictedEvents()
     for (int i = 0; i < 5; ++i)
         store.append(makeTextEvent(EventSource::Server, 1, EventDirection::In, "m"));
     store.flush();
+    writer.flush();
     QCOMPARE(store.size(), 2);
     buffer.seek(0);
     const JsonLinesReadResult result = readJsonLines(&buffer);
