@@ -4,6 +4,7 @@
 #include "taplistener.h"
 
 #include "frames/frameencoder.h"
+#include "frames/frameerrorids.h"
 #include "protocol/closecodes.h"
 #include "protocol/opcodes.h"
 
@@ -36,33 +37,6 @@ frames::MaskKey randomMaskKey()
     // Section 5.3: a fresh, unpredictable key for every frame a client sends.
     const quint32 value = QRandomGenerator::system()->generate();
     return {quint8(value >> 24), quint8(value >> 16), quint8(value >> 8), quint8(value)};
-}
-
-// A stable id for a decoder error, from the first byte of the offending frame.
-QString frameErrorId(quint8 b0, const frames::ProtocolError &error)
-{
-    if (error.closeCode == 1009)
-        return QStringLiteral("message-too-big");
-    const quint8 opcode = b0 & 0x0F;
-    if (((b0 >> 4) & 0x7) != 0)
-        return QStringLiteral("protocol-reserved-bits");
-    if (protocol::isReservedOpcode(opcode))
-        return QStringLiteral("protocol-reserved-opcode");
-    if (protocol::isControlOpcode(opcode))
-        return QStringLiteral("protocol-bad-control-frame");
-    return QStringLiteral("protocol-error");
-}
-
-QString assemblerErrorId(const frames::ProtocolError &error)
-{
-    switch (error.closeCode) {
-    case 1009:
-        return QStringLiteral("message-too-big");
-    case 1007:
-        return QStringLiteral("protocol-invalid-utf8");
-    default:
-        return QStringLiteral("protocol-bad-fragmentation");
-    }
 }
 
 // Section 5.5.1: a Close body is empty, or a 2-byte status code that may travel on the
@@ -644,7 +618,7 @@ void WireTap::relayIncoming(QByteArrayView bytes)
             break;
         if (status == frames::FrameDecoder::Status::Error) {
             const frames::ProtocolError error = *m_in.decoder.error();
-            const QString id = frameErrorId(quint8(m_in.raw.at(checked)), error);
+            const QString id = frames::decoderErrorId(quint8(m_in.raw.at(checked)), error);
             forwardChecked(&m_in, checked, m_downstream);
             failConnection(id, error);
             return;
@@ -654,7 +628,7 @@ void WireTap::relayIncoming(QByteArrayView bytes)
         if (assembled == frames::MessageAssembler::Status::Error) {
             const frames::ProtocolError error = *m_in.assembler->error();
             forwardChecked(&m_in, checked, m_downstream);
-            failConnection(assemblerErrorId(error), error);
+            failConnection(frames::assemblerErrorId(error), error);
             return;
         }
         const bool isClose = frame.opcode == quint8(protocol::Opcode::Close);

@@ -2,6 +2,7 @@
 
 #include "client/httphead.h"
 #include "frames/frameencoder.h"
+#include "frames/frameerrorids.h"
 #include "protocol/closecodes.h"
 #include "protocol/opcodes.h"
 
@@ -29,47 +30,6 @@ frames::FrameDecoder::Options decoderOptions(quint64 maxPayload)
     options.maxPayload = maxPayload;
     options.allowedRsv = 0; // no extension is ever negotiated (QtWebSockets has none)
     return options;
-}
-
-// The bytes a decoded frame took on the wire (section 5.2). The decoder refuses lengths
-// that are not minimally encoded, so this is exact.
-qsizetype wireSize(const frames::Frame &frame)
-{
-    qsizetype size = 2;
-    if (frame.length > 0xFFFF)
-        size += 8;
-    else if (frame.length >= 126)
-        size += 2;
-    if (frame.masked)
-        size += 4;
-    return size + qsizetype(frame.length);
-}
-
-// A stable id for a decoder error, from the first two bytes of the offending frame.
-QString frameErrorId(quint8 b0, const frames::ProtocolError &error)
-{
-    if (error.closeCode == 1009)
-        return QStringLiteral("message-too-big");
-    const quint8 opcode = b0 & 0x0F;
-    if (((b0 >> 4) & 0x7) != 0)
-        return QStringLiteral("protocol-reserved-bits");
-    if (protocol::isReservedOpcode(opcode))
-        return QStringLiteral("protocol-reserved-opcode");
-    if (protocol::isControlOpcode(opcode))
-        return QStringLiteral("protocol-bad-control-frame");
-    return QStringLiteral("protocol-error");
-}
-
-QString assemblerErrorId(const frames::ProtocolError &error)
-{
-    switch (error.closeCode) {
-    case 1009:
-        return QStringLiteral("message-too-big");
-    case 1007:
-        return QStringLiteral("protocol-invalid-utf8");
-    default:
-        return QStringLiteral("protocol-bad-fragmentation");
-    }
 }
 
 // Section 5.5: a Close payload is at most 125 bytes, two of them the code.
@@ -296,7 +256,7 @@ bool ServerWireTap::relayIncoming(const QByteArray &chunk)
             break;
         if (status == frames::FrameDecoder::Status::Error) {
             const frames::ProtocolError error = *m_inDecoder.error();
-            return fail(frameErrorId(quint8(m_inRaw.at(checked)), error), error);
+            return fail(frames::decoderErrorId(quint8(m_inRaw.at(checked)), error), error);
         }
         const bool isClose = frame.opcode == quint8(protocol::Opcode::Close);
         if (isClose) {
@@ -307,9 +267,9 @@ bool ServerWireTap::relayIncoming(const QByteArray &chunk)
         const auto assembled = m_inAssembler.add(frame, &message);
         if (assembled == frames::MessageAssembler::Status::Error) {
             const frames::ProtocolError error = *m_inAssembler.error();
-            return fail(assemblerErrorId(error), error);
+            return fail(frames::assemblerErrorId(error), error);
         }
-        const qsizetype size = wireSize(frame);
+        const qsizetype size = frames::bytesOnWire(frame);
         toQt += bytesForQt(frame, m_inRaw.sliced(checked, size));
         checked += size;
         if (isClose)
@@ -474,7 +434,7 @@ void ServerWireTap::relayOutgoing(const QByteArray &bytes)
             Q_EMIT outgoingDecodeFailed(*error);
             break; // the rest goes out as it is, no longer observed
         }
-        QByteArray wire = m_outRaw.sliced(offset, wireSize(frame));
+        QByteArray wire = m_outRaw.sliced(offset, frames::bytesOnWire(frame));
         offset += wire.size();
         if (frame.opcode == quint8(protocol::Opcode::Pong) && m_stage == Stage::Fencing
             && frame.payload == m_fence) {
