@@ -826,16 +826,8 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>Handshake von %1 mit %2 abgelehnt: %3</translation>
     </message>
     <message>
-        <source>Cannot open the internal loopback relay: %1</source>
-        <translation>Das interne Loopback-Relais kann nicht geöffnet werden: %1</translation>
-    </message>
-    <message>
         <source>The WebSocket stack refused the request from %1 with %2.</source>
         <translation>Der WebSocket-Stack hat die Anfrage von %1 mit %2 abgelehnt.</translation>
-    </message>
-    <message>
-        <source>Cannot relay the connection from %1 to the WebSocket stack: %2</source>
-        <translation>Die Verbindung von %1 kann nicht an den WebSocket-Stack weitergeleitet werden: %2</translation>
     </message>
     <message>
         <source>Cannot listen on &quot;%1&quot;: use localhost or an IP address such as 127.0.0.1 or ::1.</source>

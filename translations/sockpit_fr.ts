@@ -826,16 +826,8 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>Négociation de %1 refusée avec %2 : %3</translation>
     </message>
     <message>
-        <source>Cannot open the internal loopback relay: %1</source>
-        <translation>Impossible d’ouvrir le relais interne en boucle locale : %1</translation>
-    </message>
-    <message>
         <source>The WebSocket stack refused the request from %1 with %2.</source>
         <translation>La pile WebSocket a refusé la requête de %1 avec %2.</translation>
-    </message>
-    <message>
-        <source>Cannot relay the connection from %1 to the WebSocket stack: %2</source>
-        <translation>Impossible de relayer la connexion de %1 vers la pile WebSocket : %2</translation>
     </message>
     <message>
         <source>Cannot listen on &quot;%1&quot;: use localhost or an IP address such as 127.0.0.1 or ::1.</source>

@@ -826,16 +826,8 @@ Certificate errors are ignored in this tab.</source>
         <translation>来自 %1 的握手被以 %2 拒绝：%3</translation>
     </message>
     <message>
-        <source>Cannot open the internal loopback relay: %1</source>
-        <translation>无法打开内部环回中继：%1</translation>
-    </message>
-    <message>
         <source>The WebSocket stack refused the request from %1 with %2.</source>
         <translation>WebSocket 协议栈以 %2 拒绝了来自 %1 的请求。</translation>
-    </message>
-    <message>
-        <source>Cannot relay the connection from %1 to the WebSocket stack: %2</source>
-        <translation>无法将来自 %1 的连接中继到 WebSocket 协议栈：%2</translation>
     </message>
     <message>
         <source>Cannot listen on &quot;%1&quot;: use localhost or an IP address such as 127.0.0.1 or ::1.</source>

@@ -31,7 +31,6 @@ struct HandedOff
 {
     qint64 id = 0;
     QPointer<ServerWireTap> tap;
-    QPointer<QTcpSocket> socket; // Qt's end of the hop, once the relay listener accepted it
     QString peer; // the real peer, "host:port"
     QString path;
     QString query;
@@ -79,7 +78,6 @@ public:
                        const HttpRequestHead &request, HandedOff entry);
     void recordHandshake(qint64 id, const QString &peer, const HttpRequestHead &request,
                          const std::optional<HttpResponseHead> &response);
-    void takeRelaySockets();
     void openWhenReady(qint64 id);
     void handOffNext();
     void takeWebSockets();
@@ -100,10 +98,8 @@ public:
     // One per address ("localhost": 127.0.0.1 and ::1), all on the same port.
     std::vector<std::unique_ptr<QTcpServer>> listeners;
     std::unique_ptr<QWebSocketServer> ws;
-    // Qt gets the far end of each wire tap's loopback hop from this listener on 127.0.0.1,
-    // never the peer socket itself.
-    std::unique_ptr<QTcpServer> relay;
-    QHash<quint16, HandedOff> handedOff; // by the hop's port: the peer port Qt sees
+    // Qt gets each wire tap's in-process hop, never the peer socket itself.
+    QHash<const QObject *, HandedOff> handedOff; // by the tap's hop
     // QWebSocketServer picks the first subprotocol in the *client's* order that it
     // supports. To honour the server's preference, each request is handed over alone with
     // only its negotiated protocol as "supported": one handshake inside Qt at a time.
@@ -125,12 +121,10 @@ EmbeddedServer::~EmbeddedServer()
         connection->disconnect(this);
     // Sockets still with the listeners must not call back while d goes away.
     d->handOffQueue.clear();
-    if (d->relay)
-        d->relay->disconnect(this);
-    const QList<QTcpSocket *> relayed
-        = d->relay ? d->relay->findChildren<QTcpSocket *>() : QList<QTcpSocket *>();
-    for (QTcpSocket *socket : relayed)
-        socket->disconnect(this);
+    for (const HandedOff &entry : std::as_const(d->handedOff)) {
+        if (entry.tap)
+            entry.tap->disconnect(this);
+    }
 }
 
 bool EmbeddedServer::start(const ServerConfig &config)
@@ -163,11 +157,6 @@ bool EmbeddedServer::start(const ServerConfig &config)
         d->certificate = ssl->localCertificate();
     }
 
-    auto relay = std::make_unique<QTcpServer>();
-    if (!relay->listen(QHostAddress(QHostAddress::LocalHost), 0)) {
-        return d->fail(QStringLiteral("relay-listen-failed"),
-                       tr("Cannot open the internal loopback relay: %1").arg(relay->errorString()));
-    }
     if (!d->openListeners(*host, ssl))
         return false;
 
@@ -178,9 +167,7 @@ bool EmbeddedServer::start(const ServerConfig &config)
     ws->setSupportedSubprotocols(config.subprotocols);
     ws->setHandshakeTimeout(config.handshakeTimeoutMs);
     connect(ws.get(), &QWebSocketServer::newConnection, this, [this] { d->takeWebSockets(); });
-    connect(relay.get(), &QTcpServer::newConnection, this, [this] { d->takeRelaySockets(); });
     d->ws = std::move(ws);
-    d->relay = std::move(relay);
 
     QUrl url;
     url.setScheme(config.tls.enabled ? QStringLiteral("wss") : QStringLiteral("ws"));
@@ -308,7 +295,7 @@ void EmbeddedServer::stop(int code, const QString &reason)
         listener->close();
     // Requests still being read or handed to Qt end here; their sockets die with the
     // listening server, and their taps are cut.
-    const QHash<quint16, HandedOff> pending = std::exchange(d->handedOff, {});
+    const QHash<const QObject *, HandedOff> pending = std::exchange(d->handedOff, {});
     for (const HandedOff &entry : pending) {
         if (entry.tap)
             entry.tap->abort();
@@ -321,17 +308,14 @@ void EmbeddedServer::stop(int code, const QString &reason)
     d->inQt = nullptr;
     std::vector<std::unique_ptr<QTcpServer>> listeners = std::exchange(d->listeners, {});
     std::unique_ptr<QWebSocketServer> ws = std::move(d->ws);
-    std::unique_ptr<QTcpServer> relay = std::move(d->relay);
-    QList<QTcpSocket *> sockets = relay->findChildren<QTcpSocket *>();
+    QList<QTcpSocket *> sockets;
     for (const auto &listener : listeners)
         sockets += listener->findChildren<QTcpSocket *>();
     for (QTcpSocket *socket : sockets)
         socket->abort();
-    relay->close();
     for (auto &listener : listeners)
         listener.release()->deleteLater();
     ws.release()->deleteLater();
-    relay.release()->deleteLater();
 
     Event e;
     e.kind = EventKind::Stopped;
@@ -603,19 +587,12 @@ void EmbeddedServer::Private::tapConnection(QTcpSocket *socket, qint64 id, qsize
                                                QStringLiteral("handshake-dropped"),
                                                peer % QStringLiteral(": ") % sentence));
                      });
-    QString problem;
-    if (!tap->connectToRelay(relay->serverPort(), &problem)) {
-        recordHandshake(id, peer, request, std::nullopt);
-        record(makeErrorEvent(EventSource::Server, id, QStringLiteral("relay-failed"),
-                              tr("Cannot relay the connection from %1 to the WebSocket stack: %2")
-                                  .arg(peer, problem)));
-        tap->abort();
-        return;
-    }
-    const quint16 hopPort = tap->hopPort();
-    QObject::connect(tap, &QObject::destroyed, q, [this, hopPort] { handedOff.remove(hopPort); });
+    const QObject *hop = tap->hop();
+    QObject::connect(tap, &QObject::destroyed, q, [this, hop] { handedOff.remove(hop); });
     entry.tap = tap;
-    handedOff.insert(hopPort, std::move(entry));
+    handedOff.insert(hop, std::move(entry));
+    handOffQueue.append(tap->hop());
+    handOffNext();
 }
 
 void EmbeddedServer::Private::recordHandshake(qint64 id, const QString &peer,
@@ -632,23 +609,6 @@ void EmbeddedServer::Private::recordHandshake(qint64 id, const QString &peer,
     e.peer = peer;
     e.handshake = std::move(handshake);
     record(std::move(e));
-}
-
-void EmbeddedServer::Private::takeRelaySockets()
-{
-    while (relay && relay->hasPendingConnections()) {
-        QTcpSocket *socket = relay->nextPendingConnection();
-        const auto it = handedOff.find(socket->peerPort());
-        if (it == handedOff.end() || it->socket) {
-            // Not one of our hops: another local process found the loopback port.
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        it->socket = socket;
-        handOffQueue.append(socket);
-    }
-    handOffNext();
 }
 
 // A connection opens once Qt has accepted it (takeWebSockets) and its tap has seen the 101,
@@ -674,7 +634,7 @@ void EmbeddedServer::Private::handOffNext()
         QTcpSocket *socket = handOffQueue.takeFirst();
         if (!socket || socket->state() != QAbstractSocket::ConnectedState)
             continue;
-        const QString subprotocol = handedOff.value(socket->peerPort()).subprotocol;
+        const QString subprotocol = handedOff.value(socket).subprotocol;
         ws->setSupportedSubprotocols(subprotocol.isEmpty() ? QStringList()
                                                            : QStringList{subprotocol});
         inQt = socket;
@@ -722,26 +682,22 @@ void EmbeddedServer::Private::takeWebSockets()
         QWebSocket *webSocket = ws->nextPendingConnection();
         if (!webSocket)
             continue;
-        HandedOff entry = handedOff.take(webSocket->peerPort());
-        if (entry.id == 0) {
-            // Only hops of our taps reach Qt; anything else is not ours to serve.
+        // One request is inside Qt at a time (handOffNext), so this is the one in Qt.
+        const QTcpSocket *hop = inQt;
+        HandedOff entry = hop ? handedOff.take(hop) : HandedOff();
+        if (entry.id == 0 || webSocket->peerPort() != hop->peerPort()
+            || webSocket->peerAddress() != hop->peerAddress()) {
             webSocket->abort();
             webSocket->deleteLater();
             continue;
         }
-        // Qt's end of the hop was a child of the relay listener; it now lives exactly as
-        // long as the WebSocket that wraps it, so that stop() and restart do not cut it.
-        if (entry.socket && entry.socket->parent() == relay.get())
-            entry.socket->setParent(webSocket);
-        if (entry.socket == inQt || !inQt) {
-            inQt = nullptr;
-            QMetaObject::invokeMethod(
-                q, [this] { handOffNext(); }, Qt::QueuedConnection);
-        }
+        inQt = nullptr;
+        QMetaObject::invokeMethod(
+            q, [this] { handOffNext(); }, Qt::QueuedConnection);
 
         ConnectionInfo info;
         info.id = entry.id;
-        info.peer = entry.peer; // the real peer, not the loopback hop
+        info.peer = entry.peer; // the real peer, as the hop also reports it
         info.path = entry.path;
         info.query = entry.query;
         info.origin = entry.origin;

@@ -81,7 +81,8 @@ ServerWireTap::ServerWireTap(QTcpSocket *peer, qsizetype headLength, quint64 max
     , m_outAssembler(std::max(maxMessageSize, MinOutgoingLimit))
 {
     peer->setParent(this);
-    m_head = peer->read(headLength);
+    m_hop = new HopSocket(this, *peer, this);
+    m_hop->deliver(peer->read(headLength));
     // Unread bytes stay bounded: the socket stops reading from the network when full.
     peer->setReadBufferSize(ReadChunkBytes);
     connect(peer, &QTcpSocket::readyRead, this, &ServerWireTap::readPeer);
@@ -103,38 +104,77 @@ ServerWireTap::~ServerWireTap()
         m_peer->disconnect(this);
         m_peer->abort();
     }
-    if (m_hop) {
-        m_hop->disconnect(this);
-        m_hop->abort();
+    if (m_hop)
+        m_hop->detachListener(); // Qt sees the end of the stream if it still had it open
+}
+
+void ServerWireTap::hopWritten(QByteArrayView bytes)
+{
+    if (m_fromQtOffset > 0 && m_fromQtOffset >= m_fromQt.size() / 2) {
+        m_fromQt.remove(0, m_fromQtOffset);
+        m_fromQtOffset = 0;
+    }
+    m_fromQt.append(bytes);
+    postHopService();
+}
+
+void ServerWireTap::hopClosedByQt()
+{
+    if (m_hopState == HopState::Open)
+        m_hopState = HopState::Closing;
+    postHopService();
+}
+
+void ServerWireTap::hopDrained()
+{
+    readPeer();
+}
+
+void ServerWireTap::postHopService()
+{
+    if (m_hopServicePosted)
+        return;
+    m_hopServicePosted = true;
+    QMetaObject::invokeMethod(this, &ServerWireTap::serviceHop, Qt::QueuedConnection);
+}
+
+void ServerWireTap::serviceHop()
+{
+    m_hopServicePosted = false;
+    if (hopAvailable() > 0)
+        readHop();
+    if (m_hopState == HopState::Closing) {
+        m_hopState = HopState::Closed;
+        onHopDisconnected();
     }
 }
 
-bool ServerWireTap::connectToRelay(quint16 relayPort, QString *errorString)
+QByteArray ServerWireTap::hopRead(qint64 maxSize)
 {
-    m_hop = new QTcpSocket(this);
-    m_hop->setReadBufferSize(ReadChunkBytes);
-    // Bound before connecting, so the port Qt will see as the peer's is known now.
-    if (!m_hop->bind(QHostAddress(QHostAddress::LocalHost), 0)) {
-        if (errorString)
-            *errorString = m_hop->errorString();
-        return false;
+    const qint64 n = std::min(maxSize, hopAvailable());
+    QByteArray bytes = m_fromQt.sliced(m_fromQtOffset, n);
+    m_fromQtOffset += n;
+    if (m_fromQtOffset == m_fromQt.size()) {
+        m_fromQt.clear();
+        m_fromQtOffset = 0;
     }
-    m_hopPort = m_hop->localPort();
-    connect(m_hop, &QTcpSocket::connected, this, &ServerWireTap::onHopConnected);
-    connect(m_hop, &QTcpSocket::readyRead, this, &ServerWireTap::readHop);
-    connect(m_hop, &QTcpSocket::bytesWritten, this, &ServerWireTap::readPeer);
-    // stateChanged, not disconnected: a hop that never connects ends without the latter.
-    connect(m_hop, &QTcpSocket::stateChanged, this, [this](QAbstractSocket::SocketState state) {
-        if (state == QAbstractSocket::UnconnectedState)
-            onHopDisconnected();
-    });
-    m_hop->connectToHost(QHostAddress(QHostAddress::LocalHost), relayPort);
-    return true;
+    return bytes;
 }
 
-void ServerWireTap::onHopConnected()
+void ServerWireTap::writeToQt(QByteArray bytes)
 {
-    m_hop->write(std::exchange(m_head, QByteArray()));
+    if (hopOpen() && m_hop)
+        m_hop->deliver(std::move(bytes));
+}
+
+void ServerWireTap::endHop()
+{
+    if (m_hopState != HopState::Open)
+        return;
+    m_hopState = HopState::Closing;
+    if (m_hop)
+        m_hop->endOfStream();
+    postHopService();
 }
 
 void ServerWireTap::attach()
@@ -150,7 +190,7 @@ void ServerWireTap::attach()
     readHop();
     readPeer();
     // Either side may have gone while the 101 was held.
-    if (m_hop && m_hop->state() == QAbstractSocket::UnconnectedState)
+    if (hopClosed())
         onHopDisconnected();
     else if (!m_peer || m_peer->state() == QAbstractSocket::UnconnectedState)
         onPeerDisconnected();
@@ -163,8 +203,13 @@ void ServerWireTap::abort()
     m_fenceTimer.stop();
     if (m_peer)
         m_peer->abort();
-    if (m_hop)
-        m_hop->abort();
+    if (m_hopState != HopState::Closed) {
+        m_hopState = HopState::Closed;
+        m_fromQt.clear();
+        m_fromQtOffset = 0;
+        if (m_hop)
+            m_hop->cut();
+    }
     finishIfDone();
 }
 
@@ -209,8 +254,8 @@ void ServerWireTap::readPeer()
         return; // before attach() the bytes wait in the peer socket
     while (m_stage == Stage::Relaying && m_peer->bytesAvailable() > 0) {
         const bool peerGone = m_peer->state() == QAbstractSocket::UnconnectedState;
-        if (!peerGone && m_hop->bytesToWrite() > HighWaterBytes)
-            return; // resumed by the hop's bytesWritten
+        if (!peerGone && m_hop && m_hop->undelivered() > HighWaterBytes)
+            return; // resumed by hopDrained()
         if (!relayIncoming(m_peer->read(ReadChunkBytes)))
             return;
     }
@@ -232,9 +277,8 @@ bool ServerWireTap::relayIncoming(const QByteArray &chunk)
     qsizetype checked = 0;
     QByteArray toQt;
     auto forwardChecked = [this, &checked, &toQt] {
-        if (!toQt.isEmpty() && m_hop && m_hop->state() == QAbstractSocket::ConnectedState)
-            m_hop->write(toQt);
-        toQt.clear();
+        if (!toQt.isEmpty())
+            writeToQt(std::exchange(toQt, QByteArray()));
         m_inRawOffset = checked;
     };
     auto fail = [this, &forwardChecked](const QString &id, const frames::ProtocolError &error) {
@@ -346,32 +390,29 @@ QByteArray ServerWireTap::bytesForQt(const frames::Frame &frame, const QByteArra
 
 void ServerWireTap::readHop()
 {
-    if (!m_hop)
-        return;
     switch (m_stage) {
     case Stage::AwaitingResponse:
-        m_responseBuffer.append(m_hop->readAll());
+        m_responseBuffer.append(hopRead(hopAvailable()));
         observeResponse();
         return;
     case Stage::Holding:
         // Qt sends nothing after its 101 before the connection is attached; bounded anyway.
         if (m_responseBuffer.size() < MaxResponseHeadBytes + HighWaterBytes)
-            m_responseBuffer.append(m_hop->read(ReadChunkBytes));
+            m_responseBuffer.append(hopRead(ReadChunkBytes));
         return;
     case Stage::Relaying:
     case Stage::Rejected:
     case Stage::Fencing:
-        while (m_hop->bytesAvailable() > 0) {
-            const bool hopGone = m_hop->state() == QAbstractSocket::UnconnectedState;
-            if (!hopGone && m_peer && m_peer->bytesToWrite() > HighWaterBytes)
+        while (hopAvailable() > 0) {
+            if (hopOpen() && m_peer && m_peer->bytesToWrite() > HighWaterBytes)
                 return; // resumed by the peer's bytesWritten
-            relayOutgoing(m_hop->read(ReadChunkBytes));
+            relayOutgoing(hopRead(ReadChunkBytes));
             if (m_stage == Stage::Failed)
                 return;
         }
         return;
     case Stage::Failed:
-        m_hop->readAll();
+        hopRead(hopAvailable());
         return;
     }
 }
@@ -476,7 +517,7 @@ void ServerWireTap::relayOutgoing(const QByteArray &bytes)
 
 void ServerWireTap::failAfterQt(const QString &errorId, const frames::ProtocolError &error)
 {
-    if (m_stage != Stage::Relaying || !m_hop || m_hop->state() != QAbstractSocket::ConnectedState) {
+    if (m_stage != Stage::Relaying || !hopOpen()) {
         failPeer(errorId, error);
         return;
     }
@@ -485,8 +526,8 @@ void ServerWireTap::failAfterQt(const QString &errorId, const frames::ProtocolEr
     m_pending = PendingViolation{errorId, error};
     const quint64 token = QRandomGenerator::system()->generate64();
     m_fence = QByteArray("sockpit-fence-") + QByteArray::number(token, 16);
-    m_hop->write(frames::encodeFrame(quint8(protocol::Opcode::Ping), m_fence, true,
-                                     frames::MaskKey{0, 0, 0, 0}));
+    writeToQt(frames::encodeFrame(quint8(protocol::Opcode::Ping), m_fence, true,
+                                  frames::MaskKey{0, 0, 0, 0}));
     m_fenceTimer.start();
 }
 
@@ -522,8 +563,7 @@ void ServerWireTap::failPeer(const QString &errorId, const frames::ProtocolError
     }
     // Qt gets the frames that passed, then the end of the hop: its side closes as after an
     // abrupt end, and the connection records the tap's close instead.
-    if (m_hop && m_hop->state() != QAbstractSocket::UnconnectedState)
-        m_hop->disconnectFromHost();
+    endHop();
     finishIfDone();
 }
 
@@ -542,8 +582,7 @@ void ServerWireTap::onPeerDisconnected()
     default:
         break;
     }
-    if (m_hop && m_hop->state() != QAbstractSocket::UnconnectedState)
-        m_hop->disconnectFromHost();
+    endHop();
     finishIfDone();
 }
 
@@ -593,8 +632,7 @@ void ServerWireTap::finishIfDone()
     if (m_finished)
         return;
     const bool peerClosed = !m_peer || m_peer->state() == QAbstractSocket::UnconnectedState;
-    const bool hopClosed = !m_hop || m_hop->state() == QAbstractSocket::UnconnectedState;
-    if (!peerClosed || !hopClosed)
+    if (!peerClosed || !hopClosed())
         return;
     m_finished = true;
     m_linger.stop();

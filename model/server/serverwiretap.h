@@ -3,6 +3,7 @@
 #include "events/event.h"
 #include "frames/framedecoder.h"
 #include "frames/messageassembler.h"
+#include "hopsocket.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -16,8 +17,8 @@ class QTcpSocket;
 namespace sockpit {
 
 // The server side's wire tap: it sits between an accepted peer socket (plain, or TLS
-// already decrypted by QSslServer) and QWebSocketServer, which gets the other end of an
-// internal loopback hop instead of the peer socket. QWebSocketServer answers pings
+// already decrypted by QSslServer) and QWebSocketServer, which gets the tap's in-process
+// HopSocket instead of the peer socket. QWebSocketServer answers pings
 // silently, has no API for the response head it writes, and in Qt 6.4 accepts frames a
 // server must refuse; between the two sockets the tap sees every byte and can act first.
 //
@@ -43,7 +44,7 @@ namespace sockpit {
 //   first is answered and logged first; then the tap sends its one Close.
 // - Outgoing bytes are decoded alongside and forwarded as whole frames.
 // Every observation is signalled before the observed bytes are forwarded.
-class ServerWireTap : public QObject
+class ServerWireTap : public QObject, private HopSocket::Listener
 {
     Q_OBJECT
 public:
@@ -53,11 +54,9 @@ public:
                   QObject *parent = nullptr);
     ~ServerWireTap() override;
 
-    // Opens the hop to the relay listener on 127.0.0.1:relayPort and sends it the request
-    // head. The hop's local port (hopPort()) is known on return: it is the peer port Qt
-    // sees, and how the relay listener tells this tap's hop from any other connection.
-    bool connectToRelay(quint16 relayPort, QString *errorString);
-    quint16 hopPort() const { return m_hopPort; }
+    // The socket to hand to QWebSocketServer::handleConnection(), the request head already
+    // readable from it. It is the tap's child; Qt may delete it once it is disconnected.
+    HopSocket *hop() const { return m_hop; }
 
     const std::optional<HttpResponseHead> &response() const { return m_response; }
     // Outgoing messages are observed (false once Qt sent something the decoder refused).
@@ -111,7 +110,20 @@ private:
         Failed, // the tap failed the connection: nothing is relayed any more
     };
 
-    void onHopConnected();
+    // HopSocket::Listener: Qt's side of the hop, acted on from the event loop (serviceHop).
+    void hopWritten(QByteArrayView bytes) override;
+    void hopClosedByQt() override;
+    void hopDrained() override;
+    void postHopService();
+    void serviceHop();
+    bool hopOpen() const { return m_hopState == HopState::Open; }
+    bool hopClosed() const { return m_hopState == HopState::Closed; }
+    qint64 hopAvailable() const { return m_fromQt.size() - m_fromQtOffset; }
+    QByteArray hopRead(qint64 maxSize);
+    void writeToQt(QByteArray bytes);
+    // Qt reads what it was given, then sees the end of the stream.
+    void endHop();
+
     void readPeer();
     void readHop();
     bool relayIncoming(const QByteArray &chunk);
@@ -130,9 +142,14 @@ private:
     void halfCloseWhenFlushed();
 
     QPointer<QTcpSocket> m_peer;
-    QTcpSocket *m_hop = nullptr; // child
-    quint16 m_hopPort = 0;
-    QByteArray m_head; // the request head, until the hop is connected
+    QPointer<HopSocket> m_hop; // child (Qt deletes it when it is done with it)
+    // Closing: either end closed it and onHopDisconnected() has yet to run.
+    enum class HopState : quint8 { Open, Closing, Closed };
+    HopState m_hopState = HopState::Open;
+    bool m_hopServicePosted = false;
+    // What Qt wrote, not yet relayed: kept here, since Qt may delete its socket.
+    QByteArray m_fromQt;
+    qsizetype m_fromQtOffset = 0;
     Stage m_stage = Stage::AwaitingResponse;
     QByteArray m_responseBuffer; // the response head (and what followed it) until attach()
     std::optional<HttpResponseHead> m_response;
