@@ -841,6 +841,18 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <source>%1 is not available on this machine; listening on %2 only.</source>
         <translation>%1 ist auf diesem Rechner nicht verfügbar; es wird nur auf %2 gelauscht.</translation>
     </message>
+    <message>
+        <source>Accepting a connection failed: %1</source>
+        <translation>Eine Verbindung konnte nicht angenommen werden: %1</translation>
+    </message>
+    <message>
+        <source>No file descriptor is left for the connection from %1 (this process may have %2 open): answered 503.</source>
+        <translation>Für die Verbindung von %1 ist kein Dateideskriptor mehr frei (dieser Prozess darf %2 geöffnet haben): mit 503 beantwortet.</translation>
+    </message>
+    <message>
+        <source>No file descriptor is left for the connection from %1: answered 503.</source>
+        <translation>Für die Verbindung von %1 ist kein Dateideskriptor mehr frei: mit 503 beantwortet.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::EventFilterProxy</name>

@@ -841,6 +841,18 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <source>%1 is not available on this machine; listening on %2 only.</source>
         <translation>%1 n’est pas disponible sur cette machine ; écoute sur %2 seulement.</translation>
     </message>
+    <message>
+        <source>Accepting a connection failed: %1</source>
+        <translation>L’acceptation d’une connexion a échoué : %1</translation>
+    </message>
+    <message>
+        <source>No file descriptor is left for the connection from %1 (this process may have %2 open): answered 503.</source>
+        <translation>Plus aucun descripteur de fichier pour la connexion de %1 (ce processus peut en avoir %2 ouverts) : réponse 503.</translation>
+    </message>
+    <message>
+        <source>No file descriptor is left for the connection from %1: answered 503.</source>
+        <translation>Plus aucun descripteur de fichier pour la connexion de %1 : réponse 503.</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::EventFilterProxy</name>

@@ -841,6 +841,18 @@ Certificate errors are ignored in this tab.</source>
         <source>%1 is not available on this machine; listening on %2 only.</source>
         <translation>此计算机上没有 %1；仅在 %2 上监听。</translation>
     </message>
+    <message>
+        <source>Accepting a connection failed: %1</source>
+        <translation>接受连接失败：%1</translation>
+    </message>
+    <message>
+        <source>No file descriptor is left for the connection from %1 (this process may have %2 open): answered 503.</source>
+        <translation>没有可用于来自 %1 的连接的文件描述符（此进程最多可打开 %2 个）：已回复 503。</translation>
+    </message>
+    <message>
+        <source>No file descriptor is left for the connection from %1: answered 503.</source>
+        <translation>没有可用于来自 %1 的连接的文件描述符：已回复 503。</translation>
+    </message>
 </context>
 <context>
     <name>sockpit::EventFilterProxy</name>

@@ -1,5 +1,6 @@
 #include "embeddedserver.h"
 
+#include "descriptorreserve.h"
 #include "events/eventsink.h"
 #include "listenaddress.h"
 #include "protocol/handshakerequest.h"
@@ -20,6 +21,10 @@
 
 #include <map>
 #include <vector>
+
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
 
 namespace sockpit {
 
@@ -70,6 +75,10 @@ public:
     std::unique_ptr<QTcpServer> makeListener(const std::optional<QSslConfiguration> &ssl);
     bool failListen(const QTcpServer &listener, const QString &where);
     void takePendingSockets(QTcpServer *listener);
+    void onAcceptError(QTcpServer *listener, QAbstractSocket::SocketError error);
+    void shed(QTcpSocket *socket);
+    void pauseAccepting();
+    void resumeAccepting();
     void watchSocket(QTcpSocket *socket);
     void readHead(QTcpSocket *socket, qint64 id);
     void reject(QTcpSocket *socket, qint64 id, const HttpRequestHead &request,
@@ -106,12 +115,29 @@ public:
     QList<QPointer<QTcpSocket>> handOffQueue;
     QPointer<QTcpSocket> inQt;
     std::map<qint64, ServerConnection *> connections; // children of q
+    // When the process runs out of descriptors, Qt 6.4 retries the failing accept() on
+    // every turn of the event loop. So the server stops accepting as soon as a peer takes
+    // the last free descriptor, answers that peer 503 (shed) and then, while it is still
+    // full, lends the reserve's descriptor to the next peer in the backlog for its 503.
+    // Accepting resumes as normal once a descriptor is free again (checked when a shed
+    // peer or a connection is gone, and every RetryAcceptMs).
+    DescriptorReserve reserve;
+    bool shedding = false;
+    int shedInFlight = 0;
+    QTimer retryAccept;
+    static constexpr int RetryAcceptMs = 100;
+    // How long a peer that got the 503 may take to read it before it is cut off.
+    static constexpr int ShedLingerMs = 2000;
 };
 
 EmbeddedServer::EmbeddedServer(EventSink *sink, QObject *parent)
     : QObject(parent)
     , d(std::make_unique<Private>(this, sink))
-{ }
+{
+    d->retryAccept.setSingleShot(true);
+    d->retryAccept.setInterval(Private::RetryAcceptMs);
+    connect(&d->retryAccept, &QTimer::timeout, this, [this] { d->resumeAccepting(); });
+}
 
 EmbeddedServer::~EmbeddedServer()
 {
@@ -159,6 +185,8 @@ bool EmbeddedServer::start(const ServerConfig &config)
 
     if (!d->openListeners(*host, ssl))
         return false;
+    d->reserve.acquire();
+    d->shedding = false;
 
     // NonSecureMode even for wss: TLS is already terminated by QSslServer, and
     // handleConnection() works on the encrypted QSslSocket like on a plain one.
@@ -262,7 +290,104 @@ EmbeddedServer::Private::makeListener(const std::optional<QSslConfiguration> &ss
     QTcpServer *raw = listener.get();
     QObject::connect(raw, &QTcpServer::pendingConnectionAvailable, q,
                      [this, raw] { takePendingSockets(raw); });
+    QObject::connect(
+        raw, &QTcpServer::acceptError, q,
+        [this, raw](QAbstractSocket::SocketError error) { onAcceptError(raw, error); });
     return listener;
+}
+
+void EmbeddedServer::Private::onAcceptError(QTcpServer *listener,
+                                            QAbstractSocket::SocketError error)
+{
+    // Qt has paused accepting on this listener; try again shortly.
+    if (error != QAbstractSocket::SocketResourceError) {
+        recordServerError(QStringLiteral("accept-failed"),
+                          tr("Accepting a connection failed: %1").arg(listener->errorString()));
+    }
+    retryAccept.start();
+}
+
+void EmbeddedServer::Private::pauseAccepting()
+{
+    for (const auto &listener : listeners)
+        listener->pauseAccepting();
+}
+
+void EmbeddedServer::Private::resumeAccepting()
+{
+    if (listeners.empty() || shedInFlight > 0)
+        return;
+    if (!reserve.isHeld())
+        reserve.acquire();
+    if (!shedding || DescriptorReserve::canOpenAnother()) {
+        shedding = false;
+        for (const auto &listener : listeners)
+            listener->resumeAccepting();
+        return;
+    }
+    // Still full. Without the reserve there is no descriptor for a 503 either: accepting
+    // now would only make Qt retry a failing accept() in a loop.
+    if (reserve.isHeld()) {
+        reserve.release(); // for the next peer in the backlog, who is shed
+        for (const auto &listener : listeners)
+            listener->resumeAccepting();
+    } else {
+        pauseAccepting();
+    }
+    retryAccept.start(); // a closed connection may free descriptors meanwhile
+}
+
+void EmbeddedServer::Private::shed(QTcpSocket *socket)
+{
+    ++shedInFlight;
+    const QString peer = addressWithPort(socket->peerAddress(), socket->peerPort());
+    const long limit = DescriptorReserve::openFileLimit();
+    record(makeErrorEvent(
+        EventSource::Server, nextConnectionId(), QStringLiteral("descriptors-exhausted"),
+        limit > 0 ? tr("No file descriptor is left for the connection from %1 (this process "
+                       "may have %2 open): answered 503.")
+                        .arg(peer)
+                        .arg(limit)
+                  : tr("No file descriptor is left for the connection from %1: answered 503.")
+                        .arg(peer)));
+    protocol::HandshakeVerdict verdict;
+    verdict.status = 503;
+    verdict.reasonPhrase = QByteArrayLiteral("Service Unavailable");
+    verdict.wireText = QStringLiteral(
+        "The server has no file descriptor left for another connection; try again later.");
+    verdict.extraHeaders = {{QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")}};
+    socket->readAll();
+    socket->write(protocol::serializeResponse(protocol::rejectionResponse(verdict, "GET")));
+
+    // The answer goes out, then FIN; what the peer still sends is read and dropped, so that
+    // closing does not reset the connection before the peer has read the 503.
+    const bool tls = qobject_cast<QSslSocket *>(socket) != nullptr;
+    auto halfClose = [socket, tls] {
+        if (socket->bytesToWrite() > 0 || socket->state() != QAbstractSocket::ConnectedState)
+            return;
+        if (tls) {
+            socket->disconnectFromHost();
+            return;
+        }
+#ifdef Q_OS_UNIX
+        ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+#else
+        socket->disconnectFromHost();
+#endif
+    };
+    QObject::connect(socket, &QTcpSocket::bytesWritten, socket, halfClose);
+    QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
+    auto *linger = new QTimer(socket);
+    linger->setSingleShot(true);
+    QObject::connect(linger, &QTimer::timeout, socket, [socket] { socket->abort(); });
+    linger->start(ShedLingerMs);
+    QObject::connect(socket, &QTcpSocket::disconnected, q, [this, socket] {
+        socket->deleteLater();
+        if (--shedInFlight == 0)
+            resumeAccepting();
+    });
+    socket->flush();
+    halfClose();
 }
 
 bool EmbeddedServer::Private::failListen(const QTcpServer &listener, const QString &where)
@@ -313,6 +438,10 @@ void EmbeddedServer::stop(int code, const QString &reason)
         sockets += listener->findChildren<QTcpSocket *>();
     for (QTcpSocket *socket : sockets)
         socket->abort();
+    d->shedding = false;
+    d->shedInFlight = 0;
+    d->retryAccept.stop();
+    d->reserve.release();
     for (auto &listener : listeners)
         listener.release()->deleteLater();
     ws.release()->deleteLater();
@@ -475,8 +604,16 @@ void EmbeddedServer::Private::takePendingSockets(QTcpServer *listener)
 {
     while (listener->hasPendingConnections()) {
         QTcpSocket *socket = listener->nextPendingConnection();
-        if (socket)
+        if (!socket)
+            continue;
+        if (!shedding && !DescriptorReserve::canOpenAnother())
+            shedding = true; // this peer took the last free descriptor
+        if (shedding) {
+            pauseAccepting();
+            shed(socket);
+        } else {
             watchSocket(socket);
+        }
     }
 }
 
@@ -761,6 +898,9 @@ void EmbeddedServer::Private::onFinished(qint64 id)
     ServerConnection *connection = it->second;
     connections.erase(it);
     connection->deleteLater();
+    if (shedding)
+        QMetaObject::invokeMethod(
+            q, [this] { resumeAccepting(); }, Qt::QueuedConnection); // once its socket is gone
     if (connection->isStarted())
         Q_EMIT q->connectionClosed(id);
 }

@@ -1,11 +1,12 @@
-// Endurance of `sockpit serve` (issue 12, endurance 1 and 4): headless serve keeps no event
-// store, so its memory stays flat however many messages it echoes, and its buffered JSON
-// Lines log holds only whole lines after a SIGKILL in the middle of a flood.
+// Endurance of `sockpit serve`: headless serve keeps no event store, so its memory stays
+// flat however many messages it echoes; its buffered JSON Lines log holds only whole lines
+// after a SIGKILL in the middle of a flood; a connection costs one file descriptor and
+// nothing after it closed; when descriptors run out, peers get a 503 and serving resumes.
 // Every loop is bounded in count, every wait in time; loopback only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -21,10 +22,14 @@ function withTimeout(promise, what, ms = STEP_MS) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function serve(extraArgs) {
-  const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', ...extraArgs], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+// `openFiles`: the descriptor limit (ulimit -n) serve runs under.
+async function serve(extraArgs, { openFiles } = {}) {
+  const args = ['serve', '--listen', '127.0.0.1:0', ...extraArgs];
+  const child = openFiles
+    ? spawn('/bin/sh', ['-c', `ulimit -n ${openFiles} && exec "$0" "$@"`, binary, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    : spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const killer = setTimeout(() => child.kill('SIGKILL'), 5 * STEP_MS);
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => {
     clearTimeout(killer);
@@ -46,6 +51,20 @@ async function serve(extraArgs) {
 function rssKiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)[1]);
+}
+
+function openFiles(pid) {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+// Serve's descriptors once it is settled: a few (the signal watcher's) appear only after
+// the listening line, so count after one connection has come and gone.
+async function settledOpenFiles(server) {
+  const ws = await open(server.url);
+  ws.close(1000);
+  await closed(ws);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return openFiles(server.child.pid);
 }
 
 async function open(url) {
@@ -165,6 +184,115 @@ test('after SIGKILL in the middle of a flood every line of the log is whole JSON
     console.log(`${lines.length} whole lines after SIGKILL at echo ${stopAt} of the flood; cut-off tail: ${tail.length} bytes`);
   } finally {
     if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function stop(server) {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+}
+
+async function closed(ws) {
+  if (ws.readyState === WebSocket.CLOSED) return;
+  await withTimeout(new Promise((resolve) => ws.once('close', resolve)), 'close');
+}
+
+test('an open connection costs serve one file descriptor, and a closed one none', async () => {
+  const server = await serve([]);
+  try {
+    const idle = await settledOpenFiles(server);
+    const clients = [];
+    for (let i = 0; i < 100; ++i) clients.push(await open(server.url));
+    // Each server socket is accepted before its client's open event.
+    const busy = openFiles(server.child.pid);
+    console.log(`descriptors: ${idle} idle, ${busy} with 100 connections`);
+    // Three per connection with a loopback pair between the tap and Qt's engine.
+    assert.ok(busy - idle <= 102, `${busy - idle} descriptors for 100 connections`);
+    await Promise.all(clients.map((ws) => { ws.close(1000); return closed(ws); }));
+    await until(() => openFiles(server.child.pid) <= idle, 'descriptors given back');
+  } finally {
+    stop(server);
+  }
+});
+
+test('3,000 connect/close cycles leave serve\'s memory and descriptors where they were', async () => {
+  const server = await serve([]);
+  try {
+    // Half of them close cleanly, half drop the TCP connection without a Close.
+    let n = 0;
+    const cycle = async () => {
+      const ws = await open(server.url);
+      if (++n % 2) ws.close(1000);
+      else ws.terminate();
+      await closed(ws);
+    };
+    // Warm up: the allocator's pools and Qt's caches reach their working size.
+    for (let i = 0; i < 300; ++i) await cycle();
+    const before = rssKiB(server.child.pid);
+    const files = openFiles(server.child.pid);
+    // Ten at a time, 3,000 in all.
+    for (let i = 0; i < 300; ++i) await Promise.all(Array.from({ length: 10 }, cycle));
+    await until(() => openFiles(server.child.pid) <= files, 'descriptors given back');
+    const after = rssKiB(server.child.pid);
+    const growthMiB = (after - before) / 1024;
+    console.log(`VmRSS ${before} kB -> ${after} kB (${growthMiB.toFixed(1)} MiB) over 3,000 cycles`);
+    assert.ok(growthMiB < 10, `RSS grew by ${growthMiB.toFixed(1)} MiB`);
+  } finally {
+    stop(server);
+  }
+});
+
+// One attempt: 'open' (with the socket), 'http <status>', or 'error <message>'.
+function attempt(url) {
+  return withTimeout(new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => resolve({ outcome: 'open', ws }));
+    ws.once('unexpected-response', (request, response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => { body += chunk; });
+      response.on('end', () => resolve({ outcome: `http ${response.statusCode}`, body, headers: response.headers }));
+    });
+    ws.once('error', (error) => resolve({ outcome: `error ${error.message}` }));
+  }), 'an answer to the upgrade request');
+}
+
+test('when descriptors run out, serve answers 503, logs it, and serves again once some are free', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sockpit-fds-'));
+  const log = join(dir, 'log.jsonl');
+  const limit = 48;
+  const server = await serve(['--log', log], { openFiles: limit });
+  try {
+    const idle = await settledOpenFiles(server);
+    const room = limit - idle;
+    const results = await Promise.all(Array.from({ length: room + 30 }, () => attempt(server.url)));
+    const tally = {};
+    for (const r of results) tally[r.outcome] = (tally[r.outcome] ?? 0) + 1;
+    console.log(`limit ${limit}, ${idle} open when idle: ${JSON.stringify(tally)}`);
+    const opened = results.filter((r) => r.outcome === 'open');
+    const refused = results.filter((r) => r.outcome === 'http 503');
+    // Every peer got an answer: opened, or 503 with a reason; none was left hanging or reset.
+    assert.equal(opened.length + refused.length, results.length, JSON.stringify(tally));
+    assert.ok(opened.length >= room - 2, `only ${opened.length} of ${room} possible connections opened`);
+    assert.ok(refused.length >= 28, `${refused.length} peers were answered 503`);
+    assert.match(refused[0].body, /no file descriptor left/);
+    assert.equal(refused[0].headers['retry-after'], '1');
+
+    // Serving resumes as soon as connections are gone.
+    await Promise.all(opened.slice(0, 10).map((r) => { r.ws.close(1000); return closed(r.ws); }));
+    await until(() => openFiles(server.child.pid) <= limit - 10, 'descriptors given back');
+    const again = await Promise.all(Array.from({ length: 5 }, () => attempt(server.url)));
+    assert.deepEqual(again.map((r) => r.outcome), Array(5).fill('open'));
+
+    for (const r of [...opened, ...again]) r.ws.terminate();
+    server.child.kill('SIGTERM');
+    await withTimeout(server.exited, 'serve exit');
+    const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const shed = events.filter((e) => e.kind === 'error' && e.id === 'descriptors-exhausted');
+    assert.equal(shed.length, refused.length, 'one error event per peer answered 503');
+    assert.match(shed[0].error, new RegExp(`may have ${limit} open`));
+  } finally {
+    stop(server);
     rmSync(dir, { recursive: true, force: true });
   }
 });
