@@ -26,6 +26,16 @@ target_compile_definitions(sockpit_options INTERFACE
     QT_DISABLE_DEPRECATED_UP_TO=0x060400
     SOCKPIT_VERSION="${PROJECT_VERSION}")
 
+if(SOCKPIT_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+        message(FATAL_ERROR "SOCKPIT_FUZZ needs clang (libFuzzer): use the `fuzz` preset")
+    endif()
+    target_compile_options(sockpit_options INTERFACE
+        -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+        -fno-sanitize-recover=undefined)
+    target_link_options(sockpit_options INTERFACE -fsanitize=address,undefined)
+endif()
+
 if(SOCKPIT_SANITIZE)
     target_compile_options(sockpit_options INTERFACE
         -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)

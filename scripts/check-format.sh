@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-mapfile -t files < <(find app model widgets tests -name node_modules -prune -o \
+mapfile -t files < <(find app model widgets tests fuzz -name node_modules -prune -o \
     \( -name '*.cpp' -o -name '*.h' \) -type f -print | sort)
 if [[ ${1:-} == --fix ]]; then
     clang-format -i "${files[@]}"

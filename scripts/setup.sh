@@ -19,6 +19,7 @@ packages=(
     iproute2
     desktop-file-utils appstream lintian dpkg-dev file
     chromium
+    clang libclang-rt-14-dev
 )
 
 missing_packages() {
@@ -65,5 +66,7 @@ build() {
 }
 
 install_packages
+# scripts/fuzz needs the packages only: it builds its own preset.
+[[ "${SOCKPIT_SETUP_PACKAGES_ONLY:-0}" == 1 ]] && exit 0
 install_node_peers
 build
