@@ -316,10 +316,10 @@ public:
         const QString sentence = violation.error.closeCode == 1009
             ? tr("The server sent a message over the limit: %1. The connection was failed with "
                  "close code 1009.")
-                  .arg(violation.error.reason)
+                  .arg(violation.error.shown())
             : tr("The server violated the protocol: %1. The connection was failed with close "
                  "code %2.")
-                  .arg(violation.error.reason)
+                  .arg(violation.error.shown())
                   .arg(violation.error.closeCode);
         record(makeErrorEvent(EventSource::Client, connectionId, violation.id, sentence));
         if (state == State::Open)
@@ -336,7 +336,7 @@ public:
                            (direction == EventDirection::In
                                 ? tr("The server sent an invalid frame: %1 (close code %2).")
                                 : tr("An outgoing frame could not be decoded: %1 (close code %2)."))
-                               .arg(error.reason)
+                               .arg(error.shown())
                                .arg(error.closeCode)));
     }
 

@@ -51,7 +51,8 @@ closePayloadProblem(const QByteArray &payload)
                          frames::ProtocolError{1002,
                                                WireTap::tr("the server's Close frame has a 1-byte "
                                                            "body, too short for a status code "
-                                                           "(RFC 6455 section 5.5.1)")});
+                                                           "(RFC 6455 section 5.5.1)"),
+                                               {}});
     const int code = (int(quint8(payload.at(0))) << 8) | int(quint8(payload.at(1)));
     if (!protocol::isValidCloseCodeOnWire(code))
         return std::pair(QStringLiteral("protocol-bad-close-frame"),
@@ -59,13 +60,15 @@ closePayloadProblem(const QByteArray &payload)
                                                WireTap::tr("the server's Close frame carries "
                                                            "close code %1, which must not be "
                                                            "sent (RFC 6455 section 7.4)")
-                                                   .arg(code)});
+                                                   .arg(code),
+                                               {}});
     if (!frames::isValidUtf8(QByteArrayView(payload).sliced(2)))
         return std::pair(QStringLiteral("protocol-invalid-utf8"),
                          frames::ProtocolError{1007,
                                                WireTap::tr("the reason in the server's Close "
                                                            "frame is not valid UTF-8 (RFC 6455 "
-                                                           "section 5.5.1)")});
+                                                           "section 5.5.1)"),
+                                               {}});
     return std::nullopt;
 }
 
@@ -610,7 +613,8 @@ void WireTap::relayIncoming(QByteArrayView bytes)
             failConnection(QStringLiteral("protocol-masked-frame"),
                            frames::ProtocolError{1002,
                                                  tr("the server sent a masked frame (RFC 6455 "
-                                                    "section 5.1)")});
+                                                    "section 5.1)"),
+                                                 {}});
             return;
         }
         const auto status = m_in.decoder.next(&frame);

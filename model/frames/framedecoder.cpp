@@ -8,11 +8,6 @@
 namespace sockpit::frames {
 
 namespace {
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sockpit::frames::FrameDecoder", text);
-}
-
 quint8 byteAt(const QByteArray &buffer, qsizetype index)
 {
     return quint8(buffer.at(index));
@@ -58,10 +53,22 @@ void FrameDecoder::reset()
     m_error.reset();
 }
 
-FrameDecoder::Status FrameDecoder::fail(int closeCode, const QString &reason)
+ProtocolError makeProtocolError(int closeCode, const char *context, const char *source,
+                                const QStringList &args)
+{
+    ProtocolError error{closeCode, QString::fromUtf8(source),
+                        QCoreApplication::translate(context, source)};
+    for (const QString &arg : args) {
+        error.reason = error.reason.arg(arg);
+        error.sentence = error.sentence.arg(arg);
+    }
+    return error;
+}
+
+FrameDecoder::Status FrameDecoder::fail(int closeCode, const char *source, const QStringList &args)
 {
     // The one place a protocol error is set.
-    m_error = ProtocolError{closeCode, reason};
+    m_error = makeProtocolError(closeCode, "sockpit::frames::FrameDecoder", source, args);
     m_buffer.clear();
     m_offset = 0;
     return Status::Error;
@@ -85,16 +92,25 @@ FrameDecoder::Status FrameDecoder::next(Frame *frame)
     const quint8 length7 = b1 & 0x7F;
 
     if ((rsv & ~m_options.allowedRsv) != 0)
-        return fail(1002, tr("RSV bits set without a negotiated extension (RFC 6455 section 5.2)"));
+        return fail(1002,
+                    QT_TRANSLATE_NOOP(
+                        "sockpit::frames::FrameDecoder",
+                        "RSV bits set without a negotiated extension (RFC 6455 section 5.2)"));
     if (protocol::isReservedOpcode(opcode))
         return fail(1002,
-                    tr("reserved opcode 0x%1 (RFC 6455 section 5.2)")
-                        .arg(QString::number(opcode, 16).toUpper()));
+                    QT_TRANSLATE_NOOP("sockpit::frames::FrameDecoder",
+                                      "reserved opcode 0x%1 (RFC 6455 section 5.2)"),
+                    {QString::number(opcode, 16).toUpper()});
     const bool control = protocol::isControlOpcode(opcode);
     if (control && !fin)
-        return fail(1002, tr("fragmented control frame (RFC 6455 section 5.5)"));
+        return fail(1002,
+                    QT_TRANSLATE_NOOP("sockpit::frames::FrameDecoder",
+                                      "fragmented control frame (RFC 6455 section 5.5)"));
     if (control && length7 > protocol::MaxControlPayload)
-        return fail(1002, tr("control frame payload longer than 125 bytes (RFC 6455 section 5.5)"));
+        return fail(1002,
+                    QT_TRANSLATE_NOOP(
+                        "sockpit::frames::FrameDecoder",
+                        "control frame payload longer than 125 bytes (RFC 6455 section 5.5)"));
 
     qsizetype headerSize = 2;
     quint64 length = length7;
@@ -106,9 +122,10 @@ FrameDecoder::Status FrameDecoder::next(Frame *frame)
         // Section 5.2: "the minimal number of bytes MUST be used to encode the length".
         if (length < 126)
             return fail(1002,
-                        tr("payload length %1 not minimally encoded in 16 bits "
-                           "(RFC 6455 section 5.2)")
-                            .arg(length));
+                        QT_TRANSLATE_NOOP("sockpit::frames::FrameDecoder",
+                                          "payload length %1 not minimally encoded in 16 bits "
+                                          "(RFC 6455 section 5.2)"),
+                        {QString::number(length)});
     } else if (length7 == 127) {
         headerSize += 8;
         if (available < headerSize)
@@ -118,20 +135,22 @@ FrameDecoder::Status FrameDecoder::next(Frame *frame)
             length = (length << 8) | byteAt(m_buffer, m_offset + 2 + i);
         if ((length >> 63) != 0)
             return fail(1002,
-                        tr("64-bit payload length with the most significant bit set "
-                           "(RFC 6455 section 5.2)"));
+                        QT_TRANSLATE_NOOP("sockpit::frames::FrameDecoder",
+                                          "64-bit payload length with the most significant bit set "
+                                          "(RFC 6455 section 5.2)"));
         if (length <= 0xFFFF)
             return fail(1002,
-                        tr("payload length %1 not minimally encoded in 64 bits "
-                           "(RFC 6455 section 5.2)")
-                            .arg(length));
+                        QT_TRANSLATE_NOOP("sockpit::frames::FrameDecoder",
+                                          "payload length %1 not minimally encoded in 64 bits "
+                                          "(RFC 6455 section 5.2)"),
+                        {QString::number(length)});
     }
     if (length > m_options.maxPayload)
         return fail(1009,
-                    tr("frame payload of %1 bytes exceeds the limit of %2 bytes "
-                       "(RFC 6455 section 7.4.1, 1009)")
-                        .arg(length)
-                        .arg(m_options.maxPayload));
+                    QT_TRANSLATE_NOOP("sockpit::frames::FrameDecoder",
+                                      "frame payload of %1 bytes exceeds the limit of %2 bytes "
+                                      "(RFC 6455 section 7.4.1, 1009)"),
+                    {QString::number(length), QString::number(m_options.maxPayload)});
 
     MaskKey key = {0, 0, 0, 0};
     if (masked) {

@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
+#include <QStringList>
 
 #include <array>
 #include <optional>
@@ -12,12 +13,22 @@
 namespace sockpit::frames {
 
 // A protocol violation, always as the pair a Close frame would carry (RFC 6455 section 7.4).
+// A protocol error is a (close code, reason) pair. The reason is English: it is the Close
+// reason sent on the wire, and wire text is never translated. `sentence` is the same in
+// the user's language, for the log; shown() falls back to the reason.
 struct ProtocolError
 {
     int closeCode = 1002;
     QString reason;
+    QString sentence;
+    QString shown() const { return sentence.isEmpty() ? reason : sentence; }
     friend bool operator==(const ProtocolError &, const ProtocolError &) = default;
 };
+
+// `source` is an English text marked with QT_TRANSLATE_NOOP(context, ...); %1, %2... are
+// filled from `args` in both languages.
+ProtocolError makeProtocolError(int closeCode, const char *context, const char *source,
+                                const QStringList &args = {});
 
 // One decoded frame (RFC 6455 section 5.2). The payload is unmasked.
 struct Frame
@@ -63,7 +74,7 @@ public:
     void reset();
 
 private:
-    Status fail(int closeCode, const QString &reason);
+    Status fail(int closeCode, const char *source, const QStringList &args = {});
 
     Options m_options;
     QByteArray m_buffer;

@@ -6,13 +6,6 @@
 
 namespace sockpit::frames {
 
-namespace {
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("sockpit::frames::MessageAssembler", text);
-}
-} // namespace
-
 bool Utf8Validator::feed(QByteArrayView bytes)
 {
     for (const char ch : bytes) {
@@ -66,9 +59,10 @@ MessageAssembler::MessageAssembler(quint64 maxMessageSize)
     : m_maxMessageSize(maxMessageSize)
 { }
 
-MessageAssembler::Status MessageAssembler::fail(int closeCode, const QString &reason)
+MessageAssembler::Status MessageAssembler::fail(int closeCode, const char *source,
+                                                const QStringList &args)
 {
-    m_error = ProtocolError{closeCode, reason};
+    m_error = makeProtocolError(closeCode, "sockpit::frames::MessageAssembler", source, args);
     m_inMessage = false;
     m_current = {};
     m_utf8.reset();
@@ -92,13 +86,15 @@ MessageAssembler::Status MessageAssembler::add(const Frame &frame, AssembledMess
     if (frame.opcode == quint8(Opcode::Continuation)) {
         if (!m_inMessage)
             return fail(1002,
-                        tr("continuation frame without a message to continue "
-                           "(RFC 6455 section 5.4)"));
+                        QT_TRANSLATE_NOOP("sockpit::frames::MessageAssembler",
+                                          "continuation frame without a message to continue "
+                                          "(RFC 6455 section 5.4)"));
     } else {
         if (m_inMessage)
             return fail(1002,
-                        tr("new data frame while a fragmented message is unfinished "
-                           "(RFC 6455 section 5.4)"));
+                        QT_TRANSLATE_NOOP("sockpit::frames::MessageAssembler",
+                                          "new data frame while a fragmented message is unfinished "
+                                          "(RFC 6455 section 5.4)"));
         m_inMessage = true;
         m_current = {};
         m_current.opcode = frame.opcode;
@@ -107,13 +103,16 @@ MessageAssembler::Status MessageAssembler::add(const Frame &frame, AssembledMess
 
     if (quint64(m_current.payload.size()) + quint64(frame.payload.size()) > m_maxMessageSize)
         return fail(1009,
-                    tr("message larger than the limit of %1 bytes "
-                       "(RFC 6455 section 7.4.1, 1009)")
-                        .arg(m_maxMessageSize));
+                    QT_TRANSLATE_NOOP("sockpit::frames::MessageAssembler",
+                                      "message larger than the limit of %1 bytes "
+                                      "(RFC 6455 section 7.4.1, 1009)"),
+                    {QString::number(m_maxMessageSize)});
     const bool text = m_current.opcode == quint8(Opcode::Text);
     // Section 8.1: fail at the first invalid byte, also in a fragment that is not the last.
     if (text && (!m_utf8.feed(frame.payload) || (frame.fin && !m_utf8.atBoundary())))
-        return fail(1007, tr("text message is not valid UTF-8 (RFC 6455 section 8.1)"));
+        return fail(1007,
+                    QT_TRANSLATE_NOOP("sockpit::frames::MessageAssembler",
+                                      "text message is not valid UTF-8 (RFC 6455 section 8.1)"));
     m_current.payload.append(frame.payload);
     m_current.frames.append(frame.info());
     if (!frame.fin)

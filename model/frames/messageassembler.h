@@ -55,7 +55,7 @@ public:
     int pendingUtf8Bytes() const { return m_utf8.pendingBytes(); }
 
 private:
-    Status fail(int closeCode, const QString &reason);
+    Status fail(int closeCode, const char *source, const QStringList &args = {});
 
     quint64 m_maxMessageSize;
     bool m_inMessage = false;

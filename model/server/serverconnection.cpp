@@ -90,7 +90,7 @@ ServerConnection::ServerConnection(QWebSocket *socket, ConnectionInfo info, Even
                         EventSource::Server, m_info.id, QStringLiteral("wire-decode-failed"),
                         tr("The frames sent to %1 could no longer be decoded (%2); outgoing "
                            "messages are recorded as sent from here on.")
-                            .arg(m_info.peer, error.reason)));
+                            .arg(m_info.peer, error.shown())));
                 });
     }
 
@@ -348,7 +348,7 @@ void ServerConnection::onTapViolation(const QString &errorId, const frames::Prot
     const QString sentence = errorId == QLatin1StringView("message-too-big")
         ? tooBigSentence()
         : tr("%1 broke the WebSocket protocol: %2. The connection was closed with %3.")
-              .arg(m_info.peer, error.reason)
+              .arg(m_info.peer, error.shown())
               .arg(error.closeCode);
     record(makeErrorEvent(EventSource::Server, m_info.id, errorId, sentence));
 }

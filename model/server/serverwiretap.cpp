@@ -53,19 +53,22 @@ closePayloadProblem(const QByteArray &payload)
                          frames::ProtocolError{1002,
                                                QStringLiteral("Close frame with a 1-byte body, "
                                                               "too short for a status code "
-                                                              "(RFC 6455 section 5.5.1)")});
+                                                              "(RFC 6455 section 5.5.1)"),
+                                               {}});
     const int code = (int(quint8(payload.at(0))) << 8) | int(quint8(payload.at(1)));
     if (!protocol::isValidCloseCodeOnWire(code))
         return std::pair(id,
                          frames::ProtocolError{1002,
                                                QStringLiteral("invalid close code %1 received "
                                                               "(RFC 6455 section 7.4)")
-                                                   .arg(code)});
+                                                   .arg(code),
+                                               {}});
     if (!frames::isValidUtf8(QByteArrayView(payload).sliced(2)))
         return std::pair(QStringLiteral("protocol-invalid-utf8"),
                          frames::ProtocolError{1007,
                                                QStringLiteral("Close reason is not valid UTF-8 "
-                                                              "(RFC 6455 section 5.5.1)")});
+                                                              "(RFC 6455 section 5.5.1)"),
+                                               {}});
     return std::nullopt;
 }
 
@@ -293,7 +296,8 @@ bool ServerWireTap::relayIncoming(const QByteArray &chunk)
             return fail(QStringLiteral("protocol-unmasked-frame"),
                         frames::ProtocolError{1002,
                                               tr("unmasked frame from the client "
-                                                 "(RFC 6455 section 5.1)")});
+                                                 "(RFC 6455 section 5.1)"),
+                                              {}});
         frames::Frame frame;
         const auto status = m_inDecoder.next(&frame);
         if (status == frames::FrameDecoder::Status::NeedMore)
@@ -546,7 +550,7 @@ void ServerWireTap::failPeer(const QString &errorId, const frames::ProtocolError
     if (m_stage == Stage::Failed)
         return;
     m_stage = Stage::Failed;
-    const frames::ProtocolError sent{error.closeCode, fitCloseReason(error.reason)};
+    const frames::ProtocolError sent{error.closeCode, fitCloseReason(error.reason), error.sentence};
     // Section 7.1.7: fail the connection; a server sends Close unmasked (section 5.1).
     const QByteArray closeFrame = frames::encodeClose(sent.closeCode, sent.reason);
     const FrameInfo closeInfo{quint8(protocol::Opcode::Close), true, 0, false,

@@ -35,13 +35,19 @@ QString postRequestSentence()
     return parsed ? protocol::validateUpgradeRequest(*parsed, {}).sentence : QString();
 }
 
-QString reservedOpcodeReason()
+std::optional<frames::ProtocolError> reservedOpcodeError()
 {
     frames::FrameDecoder decoder;
     decoder.feed(QByteArray::fromHex("8300"));
     frames::Frame frame;
     decoder.next(&frame);
-    return decoder.error() ? decoder.error()->reason : QString();
+    return decoder.error();
+}
+
+QString reservedOpcodeReason()
+{
+    const auto error = reservedOpcodeError();
+    return error ? error->shown() : QString();
 }
 
 QString badJsonLineSentence()
@@ -129,9 +135,14 @@ void tst_CoreLang::wireTextStaysEnglish()
     QVERIFY(parsed);
     const protocol::HandshakeVerdict verdict = protocol::validateUpgradeRequest(*parsed, {});
     const QByteArray body = protocol::rejectionResponse(verdict).body;
+    // A frame the decoder refuses: the reason goes out in the Close frame the tap sends.
+    const auto frameError = reservedOpcodeError();
     QVERIFY(installTranslations(*QCoreApplication::instance(), QStringLiteral("en")));
     QCOMPARE(body, QByteArray("A WebSocket handshake must use the GET method.\n"));
     QVERIFY(verdict.sentence != verdict.wireText);
+    QVERIFY(frameError);
+    QCOMPARE(frameError->reason, QStringLiteral("reserved opcode 0x3 (RFC 6455 section 5.2)"));
+    QVERIFY(frameError->sentence != frameError->reason);
 }
 
 QTEST_MAIN(tst_CoreLang)
