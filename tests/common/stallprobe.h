@@ -3,6 +3,8 @@
 // Counts how often the GUI thread's event loop stalled: a timer ticks at a short interval
 // and every gap between two ticks longer than the threshold is a stall. Tests assert on
 // the count of stalls (and the longest gap, for the message), never on wall time alone.
+// In a sanitizer build (every memory access checked, about 3-5x slower) the threshold is
+// SanitizedSlowdown times longer: the probe still catches a freeze, not the checking.
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -13,8 +15,14 @@ namespace sockpit::test {
 class StallProbe : public QObject
 {
 public:
+#ifdef SOCKPIT_SANITIZED_BUILD
+    static constexpr int SanitizedSlowdown = 5;
+#else
+    static constexpr int SanitizedSlowdown = 1;
+#endif
+
     explicit StallProbe(int thresholdMs = 100, int intervalMs = 10)
-        : m_thresholdMs(thresholdMs)
+        : m_thresholdMs(thresholdMs * SanitizedSlowdown)
     {
         m_timer.setTimerType(Qt::PreciseTimer);
         m_timer.setInterval(intervalMs);
@@ -39,9 +47,22 @@ public:
         m_timer.stop();
     }
 
-    int stalls() const { return m_stalls; }
-    int ticks() const { return m_ticks; }
-    qint64 longestGapMs() const { return m_longestMs; }
+    int stalls() const
+    {
+        return m_stalls;
+    }
+    int thresholdMs() const
+    {
+        return m_thresholdMs;
+    }
+    int ticks() const
+    {
+        return m_ticks;
+    }
+    qint64 longestGapMs() const
+    {
+        return m_longestMs;
+    }
 
 private:
     void tick()

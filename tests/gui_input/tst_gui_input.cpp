@@ -164,7 +164,7 @@ private Q_SLOTS:
         QVERIFY2(probe.stalls() == 0,
                  qPrintable(QStringLiteral("%1 stalls over %2 ms while typing (longest %3 ms)")
                                 .arg(probe.stalls())
-                                .arg(kStallMs)
+                                .arg(probe.thresholdMs())
                                 .arg(probe.longestGapMs())));
         QCOMPARE(field->text(), certificate);
         // Nothing is looked up while the path is being typed...
@@ -210,7 +210,7 @@ private Q_SLOTS:
         QVERIFY2(probe.stalls() == 0,
                  qPrintable(QStringLiteral("%1 stalls over %2 ms while pasting (longest %3 ms)")
                                 .arg(probe.stalls())
-                                .arg(kStallMs)
+                                .arg(probe.thresholdMs())
                                 .arg(probe.longestGapMs())));
         auto *status = child<QLabel>(tab, "composerStatus");
         // The size is shown, and the message can be sent.
@@ -232,7 +232,7 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("%1 stalls over %2 ms while pasting and sending "
                                            "(longest %3 ms)")
                                 .arg(probe.stalls())
-                                .arg(kStallMs)
+                                .arg(probe.thresholdMs())
                                 .arg(probe.longestGapMs())));
 
         // Sent whole and exactly, and echoed back so.
