@@ -6,6 +6,7 @@
 #include "loopbackidentity.h"
 #include "protocol/closecodes.h"
 #include "protocol/opcodes.h"
+#include "protocol/pingclock.h"
 #include "tls/tlscontext.h"
 #include "wiretap.h"
 
@@ -84,7 +85,7 @@ public:
     bool terminatedTls = false; // wss through the tap: TLS ends at the tap, which verifies
     QString notObservedReason; // why a wss connection's wire cannot be observed
     QTimer phaseTimer; // guards connecting and closing
-    QElapsedTimer pingClock;
+    protocol::PingClock pingClock; // pings out and pongs in, where their frames pass
     bool handshakeRecorded = false;
     bool failedReported = false;
     bool localCloseRequested = false;
@@ -245,6 +246,14 @@ public:
             record(std::move(e));
             break;
         }
+        case Opcode::Ping: {
+            pingClock.sent(message.payload);
+            Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::Out,
+                                       EventKind::Ping, message.payload);
+            e.frames = message.frames;
+            record(std::move(e));
+            break;
+        }
         case Opcode::Pong: {
             // QWebSocket's automatic answer to a server's ping (section 5.5.3).
             Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::Out,
@@ -292,6 +301,16 @@ public:
                                        EventKind::Ping, message.payload);
             e.frames = message.frames;
             record(std::move(e));
+            break;
+        }
+        case Opcode::Pong: {
+            Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::In,
+                                       EventKind::Pong, message.payload);
+            e.rttMs = pingClock.answered(message.payload);
+            e.frames = message.frames;
+            const double rtt = e.rttMs.value_or(-1);
+            record(std::move(e));
+            Q_EMIT q->pongReceived(rtt, message.payload);
             break;
         }
         default:
@@ -400,10 +419,10 @@ public:
         Q_EMIT q->binaryReceived(data);
     }
 
+    // Only when the tap does not decode frames (wss it does not terminate).
     void onPong(quint64 elapsedMs, const QByteArray &payload)
     {
-        const double rtt
-            = pingClock.isValid() ? double(pingClock.nsecsElapsed()) / 1e6 : double(elapsedMs);
+        const double rtt = pingClock.answered(payload).value_or(double(elapsedMs));
         Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::In,
                                    EventKind::Pong, payload);
         e.rttMs = rtt;
@@ -725,7 +744,7 @@ void ClientSession::open(const ClientConfig &config)
     d->pendingIncoming.clear();
     d->pendingViolation.reset();
     d->tapFailure.reset();
-    d->pingClock.invalidate();
+    d->pingClock = protocol::PingClock();
     d->setState(State::Connecting);
 
     const QUrl &url = config.url;
@@ -862,8 +881,11 @@ void ClientSession::open(const ClientConfig &config)
         connect(socket, &QWebSocket::binaryMessageReceived, this,
                 [this](const QByteArray &data) { d->onBinary(data); });
     }
-    connect(socket, &QWebSocket::pong, this,
+    if (!d->observeFrames) {
+        connect(
+            socket, &QWebSocket::pong, this,
             [this](quint64 elapsed, const QByteArray &payload) { d->onPong(elapsed, payload); });
+    }
     connect(socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError error) { d->onError(error); });
 
@@ -906,9 +928,12 @@ bool ClientSession::ping(const QByteArray &payload)
     // Section 5.5: a control frame carries at most 125 bytes.
     if (quint64(payload.size()) > protocol::MaxControlPayload)
         return false;
-    d->record(makeControlEvent(EventSource::Client, d->connectionId, EventDirection::Out,
-                               EventKind::Ping, payload));
-    d->pingClock.start();
+    // With frames decoded, the tap records the ping as it goes out (and times it there).
+    if (!d->observeFrames) {
+        d->record(makeControlEvent(EventSource::Client, d->connectionId, EventDirection::Out,
+                                   EventKind::Ping, payload));
+        d->pingClock.sent(payload);
+    }
     d->socket->ping(payload);
     return true;
 }

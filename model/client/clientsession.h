@@ -45,6 +45,7 @@ Q_SIGNALS:
     void opened();
     void textReceived(const QString &text);
     void binaryReceived(const QByteArray &data);
+    // rttMs: since the ping with this payload went out; negative for an unsolicited pong.
     void pongReceived(double rttMs, const QByteArray &payload);
     // code 1006 for an abnormal end; initiator as in the close event
     void closed(int code, const QString &reason, sockpit::CloseInitiator initiator);

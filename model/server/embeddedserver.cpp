@@ -757,7 +757,7 @@ void EmbeddedServer::Private::openWhenReady(qint64 id)
         return;
     ServerConnection *connection = it->second;
     ServerWireTap *tap = connection->tap();
-    if (connection->isTapped() && (!tap || !tap->response()))
+    if (!tap || !tap->response())
         return;
     connection->start();
     if (tap)

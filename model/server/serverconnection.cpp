@@ -15,30 +15,6 @@ namespace {
 // How long a peer may take to answer our Close frame before the TCP connection is cut
 // (RFC 6455 section 7.1.1 lets the server close the connection itself).
 constexpr int CloseTimeoutMs = 3000;
-// Frames of messages the tap saw but Qt has not delivered yet: bounded by what is in
-// flight on the loopback hop; the cap only guards against a pathological flood.
-constexpr std::size_t MaxPendingFrameLists = 65536;
-
-void queueFrames(std::deque<QList<FrameInfo>> *queue, const QList<FrameInfo> &frames)
-{
-    if (queue->size() < MaxPendingFrameLists)
-        queue->push_back(frames);
-}
-
-// The frames of the message Qt delivers now: the oldest the tap saw. A message whose size
-// does not match them is not the same message (the queue was capped), so it gets none.
-QList<FrameInfo> takeFrames(std::deque<QList<FrameInfo>> *queue, qint64 payloadSize)
-{
-    if (queue->empty())
-        return {};
-    QList<FrameInfo> frames = std::move(queue->front());
-    queue->pop_front();
-    quint64 total = 0;
-    for (const FrameInfo &frame : std::as_const(frames))
-        total += frame.length;
-    return total == quint64(payloadSize) ? frames : QList<FrameInfo>();
-}
-
 // The text of a message exactly as received: QString::fromUtf8 (and Qt's receiver) would
 // drop a leading byte order mark, which is part of the message (RFC 6455 section 5.6 does
 // not strip it). The tap has checked that the bytes are UTF-8.
@@ -56,7 +32,6 @@ ServerConnection::ServerConnection(QWebSocket *socket, ConnectionInfo info, Even
     : QObject(parent)
     , m_socket(socket)
     , m_tap(tap)
-    , m_tapped(tap != nullptr)
     , m_info(std::move(info))
     , m_sink(sink)
     , m_closeAfter(config.closeAfter)
@@ -67,9 +42,8 @@ ServerConnection::ServerConnection(QWebSocket *socket, ConnectionInfo info, Even
     m_info.subprotocol = m_socket->subprotocol();
     m_info.openedAt = QDateTime::currentDateTimeUtc();
 
-    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &ServerConnection::onText);
-    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, &ServerConnection::onBinary);
-    connect(m_socket.get(), &QWebSocket::pong, this, &ServerConnection::onPong);
+    // Everything is recorded from the wire, as the tap saw it (messages, pings, pongs,
+    // closes); Qt's signals only tell that its side is closing or closed.
     // Qt emits aboutToClose whenever it sends a Close frame: first for a close we or Qt
     // start, or as the echo of the peer's Close (section 5.5.1). Without it the TCP
     // connection ended abruptly (1006).
@@ -219,47 +193,6 @@ bool ServerConnection::close(int code, const QString &reason)
     return true;
 }
 
-void ServerConnection::onText(const QString &text)
-{
-    if (m_tapped)
-        return; // the tap delivered it, with its bytes (onTapMessage)
-    const QByteArray utf8 = text.toUtf8();
-    ++m_info.messagesIn;
-    m_info.bytesIn += quint64(utf8.size());
-    Event e = makeTextEvent(EventSource::Server, m_info.id, EventDirection::In, utf8);
-    e.frames = takeFrames(&m_inMessageFrames, utf8.size());
-    record(std::move(e));
-    Q_EMIT changed(m_info.id);
-    Q_EMIT textReceived(m_info.id, text);
-}
-
-void ServerConnection::onBinary(const QByteArray &data)
-{
-    if (m_tapped)
-        return; // the tap delivered it (onTapMessage)
-    ++m_info.messagesIn;
-    m_info.bytesIn += quint64(data.size());
-    Event e = makeBinaryEvent(EventSource::Server, m_info.id, EventDirection::In, data);
-    e.frames = takeFrames(&m_inMessageFrames, data.size());
-    record(std::move(e));
-    Q_EMIT changed(m_info.id);
-    Q_EMIT binaryReceived(m_info.id, data);
-}
-
-void ServerConnection::onPong(quint64 elapsedMs, const QByteArray &payload)
-{
-    Event e;
-    e.source = EventSource::Server;
-    e.connection = m_info.id;
-    e.direction = EventDirection::In;
-    e.kind = EventKind::Pong;
-    e.payload = payload;
-    e.size = payload.size();
-    e.rttMs = double(elapsedMs);
-    e.frames = takeFrames(&m_inPongFrames, payload.size());
-    record(std::move(e));
-}
-
 void ServerConnection::onTapMessage(EventDirection direction,
                                     const frames::AssembledMessage &message)
 {
@@ -279,9 +212,14 @@ void ServerConnection::onTapMessage(EventDirection direction,
         case Opcode::Binary:
             onTapData(message);
             break;
-        case Opcode::Pong:
-            queueFrames(&m_inPongFrames, message.frames);
+        case Opcode::Pong: {
+            Event e = makeControlEvent(EventSource::Server, m_info.id, EventDirection::In,
+                                       EventKind::Pong, message.payload);
+            e.rttMs = m_pingClock.answered(message.payload);
+            e.frames = message.frames;
+            record(std::move(e));
             break;
+        }
         case Opcode::Ping: {
             // Qt answers pings itself and does not tell (section 5.5.2): only the tap sees them.
             Event e = makeControlEvent(EventSource::Server, m_info.id, EventDirection::In,
@@ -305,9 +243,12 @@ void ServerConnection::onTapMessage(EventDirection direction,
         e = makeBinaryEvent(EventSource::Server, m_info.id, EventDirection::Out, message.payload);
         break;
     case Opcode::Ping:
+        m_pingClock.sent(message.payload);
+        e = makeControlEvent(EventSource::Server, m_info.id, EventDirection::Out, EventKind::Ping,
+                             message.payload);
+        break;
     case Opcode::Pong: // Qt's automatic answer to the peer's ping (section 5.5.3)
-        e = makeControlEvent(EventSource::Server, m_info.id, EventDirection::Out,
-                             opcode == Opcode::Ping ? EventKind::Ping : EventKind::Pong,
+        e = makeControlEvent(EventSource::Server, m_info.id, EventDirection::Out, EventKind::Pong,
                              message.payload);
         break;
     default:
@@ -429,14 +370,6 @@ void ServerConnection::recordCloseWhenObserved()
             code = m_inClose->payload.code;
             reason = m_inClose->payload.reason;
             frames = m_inClose->frames;
-        }
-        // Qt itself closes with 1009 when an incoming message or frame exceeds the
-        // configured maximum (section 7.4.1); a client has no reason to send 1009 to a
-        // server that did not send it anything too big, so this is Qt's close.
-        if (!m_tapped && code == 1009) {
-            initiator = CloseInitiator::Local;
-            record(makeErrorEvent(EventSource::Server, m_info.id, QStringLiteral("message-too-big"),
-                                  tooBigSentence()));
         }
     }
     const EventDirection direction

@@ -4,12 +4,12 @@
 #include "events/event.h"
 #include "frames/frameencoder.h"
 #include "frames/messageassembler.h"
+#include "protocol/pingclock.h"
 
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
 
-#include <deque>
 #include <memory>
 
 class QWebSocket;
@@ -22,20 +22,20 @@ class ServerWireTap;
 // One accepted WebSocket connection of the embedded server: it owns the QWebSocket,
 // records every message, pong and the close into the event sink, keeps the counters and
 // applies the close-after timer. What to answer is the server's business (the signals).
-// With a wire tap (ServerWireTap) between the peer and Qt, events carry the frames seen on
-// the wire, outgoing messages are recorded as they pass the tap, pings the peer sent and
-// the pongs Qt answered with are recorded, and the tap's protocol verdicts end the
-// connection with its close code. Incoming messages are then the tap's (its exact bytes, in
-// wire order with its verdicts): Qt's message signals are not used.
+// Every event comes from the wire tap (ServerWireTap) between the peer and Qt, with the
+// frames it saw: messages both ways (the exact bytes, in wire order with the tap's
+// verdicts), pings and pongs both ways (Qt answers pings silently; a pong's round trip is
+// timed from the ping's frame), closes; the tap's protocol verdicts end the connection
+// with its close code. Qt's message signals are not used; Qt only drives behaviour.
 class ServerConnection : public QObject
 {
     Q_OBJECT
 public:
     // Takes ownership of `socket`. `info` carries id, peer, path, query, origin, secure.
-    // `tap` (not owned; it deletes itself when both its sides are closed) may be null.
+    // `tap` is the connection's wire tap (not owned; it deletes itself when both its sides
+    // are closed).
     ServerConnection(QWebSocket *socket, ConnectionInfo info, EventSink *sink,
-                     const ServerConfig &config, ServerWireTap *tap = nullptr,
-                     QObject *parent = nullptr);
+                     const ServerConfig &config, ServerWireTap *tap, QObject *parent = nullptr);
     ~ServerConnection() override;
 
     qint64 id() const { return m_info.id; }
@@ -45,7 +45,6 @@ public:
     bool isStarted() const { return m_started; }
     // The tap this connection was made with: null when there was none or it is gone.
     ServerWireTap *tap() const { return m_tap; }
-    bool isTapped() const { return m_tapped; }
 
     // Records the `open` event and starts the close-after timer.
     void start();
@@ -64,9 +63,6 @@ Q_SIGNALS:
     void finished(qint64 id); // the close event is recorded; the object may be deleted
 
 private:
-    void onText(const QString &text);
-    void onBinary(const QByteArray &data);
-    void onPong(quint64 elapsedMs, const QByteArray &payload);
     void onDisconnected(); // Qt's side is closed
     void recordCloseWhenObserved();
     void finishWhenRelayed();
@@ -94,7 +90,6 @@ private:
 
     std::unique_ptr<QWebSocket> m_socket;
     QPointer<ServerWireTap> m_tap;
-    bool m_tapped = false;
     bool m_started = false;
     ConnectionInfo m_info;
     EventSink *m_sink = nullptr;
@@ -109,9 +104,7 @@ private:
     bool m_qtGone = false;
     bool m_closeRecorded = false;
 
-    // Frames of incoming data messages and pongs the tap saw, until Qt delivers them.
-    std::deque<QList<FrameInfo>> m_inMessageFrames;
-    std::deque<QList<FrameInfo>> m_inPongFrames;
+    protocol::PingClock m_pingClock; // pings out and pongs in, as the tap saw them
     std::optional<ObservedClose> m_inClose;
     std::optional<ObservedClose> m_outClose;
     std::optional<EventDirection> m_firstClose; // who sent the first Close frame

@@ -251,6 +251,7 @@ private Q_SLOTS:
     void fragmentsOutgoingMessages();
     void recordsIncomingFragmentsAndServerPings();
     void pingRecordsPongRoundTrip();
+    void anUnsolicitedPongHasNoRoundTrip();
     void closesLocallyWithCodeAndReason();
     void recordsPeerInitiatedClose();
     void distinguishesAbnormalEnd();
@@ -453,6 +454,37 @@ void tst_Client::pingRecordsPongRoundTrip()
     QCOMPARE(pong.direction, EventDirection::In);
     QVERIFY(pong.rttMs);
     QVERIFY(*pong.rttMs >= 0.0 && *pong.rttMs < 5000.0);
+    // Both are recorded from the wire, with their frames: the ping masked (section 5.3).
+    QCOMPARE(pong.frames, (QList<FrameInfo>{{0xA, true, 0, false, 5}}));
+    const QList<Event> pings = rec.of(EventKind::Ping);
+    QCOMPARE(pings.size(), 1);
+    QCOMPARE(pings.at(0).direction, EventDirection::Out);
+    QCOMPARE(pings.at(0).frames, (QList<FrameInfo>{{0x9, true, 0, true, 5}}));
+}
+
+// Section 5.5.3: a server may send a Pong nobody asked for. It is recorded from its frame
+// and answers no ping (Qt's pong signal would time it from the last ping sent).
+void tst_Client::anUnsolicitedPongHasNoRoundTrip()
+{
+    RawPeer peer;
+    QVERIFY(peer.listen());
+    peer.respond = [](const QByteArray &key) {
+        return RawPeer::switching(key);
+    };
+    peer.afterHandshake = [](QTcpSocket *socket) {
+        socket->write(frames::encodePong("beat"));
+    };
+    Recorder rec;
+    ClientSession session(&rec.store);
+    QSignalSpy pongs(&session, &ClientSession::pongReceived);
+    session.open(configFor(peer.url()));
+    QTRY_COMPARE(pongs.size(), 1);
+    QVERIFY(pongs.at(0).at(0).toDouble() < 0);
+    QCOMPARE(pongs.at(0).at(1).toByteArray(), QByteArray("beat"));
+    const Event pong = rec.of(EventKind::Pong).first();
+    QCOMPARE(pong.direction, EventDirection::In);
+    QVERIFY(!pong.rttMs);
+    QCOMPARE(pong.frames, (QList<FrameInfo>{{0xA, true, 0, false, 4}}));
 }
 
 void tst_Client::closesLocallyWithCodeAndReason()

@@ -222,6 +222,7 @@ private Q_SLOTS:
     void aCloseWithAnInvalidCodeFailsNamingTheCode();
     void aCloseWithARegisteredCodeIsEchoed_data();
     void aCloseWithARegisteredCodeIsEchoed();
+    void anUnsolicitedPongIsRecordedFromItsFrameWithoutARoundTrip();
 
 private:
     void openPeer(Harness &h, std::unique_ptr<RawPeer> *peer);
@@ -526,6 +527,27 @@ void tst_ServerConformance::aCloseWithARegisteredCodeIsEchoed()
     QCOMPARE(close.reason, QStringLiteral("bye"));
     QCOMPARE(close.initiator, CloseInitiator::Remote);
     QVERIFY(h.of(EventKind::Error).isEmpty());
+}
+
+// Section 5.5.3: a Pong may be sent unsolicited (a heartbeat); it answers no ping. The
+// server records it from its frame, and only a Pong that answers its own Ping has a
+// round trip (Qt's pong signal would give any Pong one: the time since its last ping).
+void tst_ServerConformance::anUnsolicitedPongIsRecordedFromItsFrameWithoutARoundTrip()
+{
+    Harness h;
+    std::unique_ptr<RawPeer> peer;
+    openPeer(h, &peer);
+    QVERIFY(h.server.ping(h.server.connections().at(0).id, "probe"));
+    QTRY_COMPARE(peer->framesOf(0x9).size(), 1);
+    peer->socket.write(frame(0xA, "heartbeat") + frame(0xA, "probe"));
+    QTRY_COMPARE(h.of(EventKind::Pong, EventDirection::In).size(), 2);
+    const QList<Event> pongs = h.of(EventKind::Pong, EventDirection::In);
+    QCOMPARE(pongs.at(0).payload, QByteArray("heartbeat"));
+    QVERIFY(!pongs.at(0).rttMs);
+    QCOMPARE(pongs.at(0).frames, (QList<FrameInfo>{{0xA, true, 0, true, 9}}));
+    QCOMPARE(pongs.at(1).payload, QByteArray("probe"));
+    QVERIFY(pongs.at(1).rttMs);
+    QCOMPARE(pongs.at(1).frames, (QList<FrameInfo>{{0xA, true, 0, true, 5}}));
 }
 
 QTEST_GUILESS_MAIN(tst_ServerConformance)
