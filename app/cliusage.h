@@ -8,7 +8,7 @@ class QCommandLineParser;
 
 namespace sockpit::cli {
 
-// Exit codes of every command (ARCHITECTURE.md, "Command line").
+// Exit codes of every command (packaging/sockpit.1, "EXIT STATUS").
 enum ExitCode : int {
     ExitSuccess = 0,
     ExitFailure = 1, // connection or handshake failure, the reason on stderr

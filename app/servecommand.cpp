@@ -305,8 +305,8 @@ int runServeCommand(const QStringList &arguments)
     // A client CA alone means mutual TLS: listing CAs and then not checking would mislead.
     config.tls.requireClientCertificate = parser.isSet(clientCaOption);
 
-    // No store: nothing reads it here, and it would grow with every message (ARCHITECTURE.md,
-    // "Data flow"). The events go to the log file alone, or nowhere.
+    // No store: nothing reads it here, and it would grow with every message
+    // (docs/architecture.md, "Events"). The events go to the log file alone, or nowhere.
     JsonLinesWriter writer;
     NullEventSink discard;
     EventSink *sink = &discard;

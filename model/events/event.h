@@ -12,7 +12,7 @@
 
 namespace sockpit {
 
-// The kinds of the JSON Lines format (ARCHITECTURE.md, "Event log"). `Tls` carries the
+// The kinds of the JSON Lines format (docs/event-log.md, "Kinds"). `Tls` carries the
 // facts of a secure connection (protocol, cipher, peer certificate, errors).
 enum class EventKind : quint8 {
     Listening,

@@ -15,8 +15,8 @@ namespace sockpit {
 // about changes in batches: appended events become visible to `at()` only when a batch
 // is flushed (every `batchIntervalMs`, or on `flush()`), with one aboutTo/did pair per
 // batch. Consumers that must see every event connect to `recorded`, which is emitted
-// synchronously for each append. Headless commands use no store (ARCHITECTURE.md, "Data
-// flow"): their producers write to a JsonLinesWriter or a NullEventSink.
+// synchronously for each append. Headless commands use no store (docs/architecture.md,
+// "Events"): their producers write to a JsonLinesWriter or a NullEventSink.
 class EventStore : public QObject, public EventSink
 {
     Q_OBJECT

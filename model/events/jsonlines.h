@@ -14,7 +14,7 @@ class QIODevice;
 
 namespace sockpit {
 
-// The documented JSON Lines format (ARCHITECTURE.md, "Event log"): one object per line.
+// The documented JSON Lines format (docs/event-log.md): one object per line.
 QByteArray eventToJsonLine(const Event &event); // without the trailing newline
 
 struct JsonLineError

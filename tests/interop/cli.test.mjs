@@ -1,6 +1,6 @@
-// The command line's fixed points (ARCHITECTURE.md, "Command line"): --version, --help and
-// each command's help work without a display, name the command, and exit 0; usage errors
-// exit 2 with one line on stderr.
+// The command line's fixed points (packaging/sockpit.1 and `sockpit --help`): --version,
+// --help and each command's help work without a display, name the command, and exit 0;
+// usage errors exit 2 with one line on stderr.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
