@@ -7,9 +7,9 @@
 // - a complete head ends with the empty line and stays within the limits;
 // - every answer the server builds (101 or a rejection) parses back with the client's
 //   parser to the same status and header fields.
-#include "client/httphead.h"
 #include "fuzzcheck.h"
 #include "protocol/handshakerequest.h"
+#include "protocol/httphead.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -23,7 +23,7 @@ void checkAnswerParsesBack(const HttpResponseHead &response)
     const QByteArray bytes = protocol::serializeResponse(response);
     const qsizetype end = bytes.indexOf("\r\n\r\n");
     FUZZ_CHECK(end > 0);
-    const std::optional<HttpResponseHead> parsed = client::parseResponseHead(bytes.first(end));
+    const std::optional<HttpResponseHead> parsed = http::parseResponseHead(bytes.first(end));
     FUZZ_CHECK(parsed.has_value());
     FUZZ_CHECK(parsed->status == response.status);
     FUZZ_CHECK(parsed->headers == response.headers);
@@ -88,7 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     }
 
     // The client's parsers take any bytes a server may send.
-    (void)client::parseResponseHead(input);
-    (void)client::parseRequestHead(input);
+    (void)http::parseResponseHead(input);
+    (void)http::parseRequestHead(input);
     return 0;
 }

@@ -1,9 +1,9 @@
 #include "client/clientsession.h"
-#include "client/httphead.h"
 #include "client/loopbackidentity.h"
 #include "events/eventstore.h"
 #include "frames/frameencoder.h"
 #include "protocol/acceptkey.h"
+#include "protocol/httphead.h"
 #include "tls/tlscontext.h"
 #include "tlstestfiles.h"
 
@@ -793,13 +793,13 @@ void tst_Client::wssIsObservedThroughTheTerminatingTap()
     QCOMPARE(handshakes.size(), 1);
     const Handshake &h = *handshakes.first().handshake;
     QCOMPARE(h.request.target, QByteArray("/secure"));
-    const QByteArray key = client::headerValue(h.request.headers, "Sec-WebSocket-Key");
+    const QByteArray key = http::headerValue(h.request.headers, "Sec-WebSocket-Key");
     QCOMPARE(QByteArray::fromBase64(key).size(), 16); // section 4.1: the nonce Qt generated
     QTRY_COMPARE(server.sockets.size(), 1);
     QCOMPARE(server.sockets.first()->request().rawHeader("Sec-WebSocket-Key"), key);
     QVERIFY(h.response);
     QCOMPARE(h.response->status, 101);
-    QCOMPARE(client::headerValue(h.response->headers, "Sec-WebSocket-Accept"),
+    QCOMPARE(http::headerValue(h.response->headers, "Sec-WebSocket-Accept"),
              protocol::computeAcceptKey(key));
 
     const QList<Event> textEvents = rec.of(EventKind::Text);
@@ -877,7 +877,7 @@ void tst_Client::wssRecordsResponseHeadersAndFramesInWireCase()
     // The request head as Qt wrote it, seen by the peer byte for byte.
     const auto &request = rec.of(EventKind::Handshake).first().handshake->request;
     QVERIFY(peer.requestHead.contains(QByteArray(
-        "Sec-WebSocket-Key: " + client::headerValue(request.headers, "Sec-WebSocket-Key"))));
+        "Sec-WebSocket-Key: " + http::headerValue(request.headers, "Sec-WebSocket-Key"))));
 
     checkFragmentedTextAndPing(rec);
 }

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "frames/frameinfo.h"
+#include "protocol/httptypes.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QList>
@@ -45,42 +48,11 @@ std::optional<EventDirection> directionFromName(QStringView name);
 QString initiatorName(CloseInitiator initiator);
 std::optional<CloseInitiator> initiatorFromName(QStringView name);
 
-// Header names and values as they were on the wire: order and case preserved.
-using HeaderList = QList<QPair<QByteArray, QByteArray>>;
-
-struct HttpRequestHead
-{
-    QByteArray method;
-    QByteArray target;
-    HeaderList headers;
-    friend bool operator==(const HttpRequestHead &, const HttpRequestHead &) = default;
-};
-
-struct HttpResponseHead
-{
-    int status = 0;
-    QByteArray reason; // the status line's reason phrase ("Switching Protocols")
-    HeaderList headers;
-    QByteArray body; // what a rejecting server sent after the headers (capped)
-    friend bool operator==(const HttpResponseHead &, const HttpResponseHead &) = default;
-};
-
 struct Handshake
 {
     HttpRequestHead request;
     std::optional<HttpResponseHead> response; // present when it was observed
     friend bool operator==(const Handshake &, const Handshake &) = default;
-};
-
-// One frame as seen on the wire (RFC 6455 section 5.2).
-struct FrameInfo
-{
-    quint8 opcode = 0;
-    bool fin = true;
-    quint8 rsv = 0; // RSV1..RSV3 as bits 2..0
-    bool masked = false;
-    quint64 length = 0;
-    friend bool operator==(const FrameInfo &, const FrameInfo &) = default;
 };
 
 struct CertificateInfo

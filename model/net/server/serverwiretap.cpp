@@ -1,9 +1,9 @@
 #include "serverwiretap.h"
 
-#include "client/httphead.h"
 #include "frames/frameencoder.h"
 #include "frames/frameerrorids.h"
 #include "protocol/closecodes.h"
+#include "protocol/httphead.h"
 #include "protocol/opcodes.h"
 
 #include <QHostAddress>
@@ -432,7 +432,7 @@ void ServerWireTap::observeResponse()
         }
         return;
     }
-    m_response = client::parseResponseHead(QByteArrayView(m_responseBuffer).first(end));
+    m_response = http::parseResponseHead(QByteArrayView(m_responseBuffer).first(end));
     if (!m_response) {
         Q_EMIT handshakeDropped(tr("The WebSocket stack's answer could not be parsed."));
         abort();

@@ -1,6 +1,6 @@
 #include "wiretap.h"
 
-#include "httphead.h"
+#include "protocol/httphead.h"
 #include "taplistener.h"
 
 #include "frames/frameencoder.h"
@@ -236,7 +236,7 @@ void WireTap::readDownstream()
     if (end >= 0) {
         m_requestDone = true;
         const QByteArray all = std::exchange(m_downBuffer, QByteArray());
-        m_request = parseRequestHead(QByteArrayView(all).first(end));
+        m_request = http::parseRequestHead(QByteArrayView(all).first(end));
         if (m_request)
             Q_EMIT requestObserved(*m_request);
         if (m_stopped)
@@ -262,7 +262,7 @@ void WireTap::handleConnectRequest()
         return;
     }
     const std::optional<HttpRequestHead> head
-        = parseRequestHead(QByteArrayView(m_downBuffer).first(end));
+        = http::parseRequestHead(QByteArrayView(m_downBuffer).first(end));
     m_downBuffer.remove(0, end + 4);
     const qsizetype colon = head ? head->target.lastIndexOf(':') : -1;
     if (!head || head->method != "CONNECT" || colon <= 0) {
@@ -453,7 +453,7 @@ void WireTap::readUpstream()
         }
         return;
     }
-    m_response = parseResponseHead(QByteArrayView(m_upBuffer).first(end));
+    m_response = http::parseResponseHead(QByteArrayView(m_upBuffer).first(end));
     if (!m_response) {
         const QByteArray statusLine = m_upBuffer.first(m_upBuffer.indexOf("\r\n"));
         m_response = HttpResponseHead{};
@@ -467,7 +467,7 @@ void WireTap::readUpstream()
     if (m_response->status != 101) {
         // Hold a rejection until its body is here, so the session can report it whole.
         m_holdingRejection = true;
-        const QByteArray length = headerValue(m_response->headers, "Content-Length");
+        const QByteArray length = http::headerValue(m_response->headers, "Content-Length");
         bool ok = false;
         const qsizetype bodyLength = length.toLongLong(&ok);
         m_expectedBodyBytes = ok ? end + 4 + bodyLength : -1;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "events/event.h"
+#include "protocol/httptypes.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "events/event.h"
+#include "frameinfo.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

@@ -1,12 +1,12 @@
 #pragma once
 
-#include "events/event.h"
+#include "httptypes.h"
 
 #include <QByteArrayView>
 
 #include <optional>
 
-namespace sockpit::client {
+namespace sockpit::http {
 
 // Parses an HTTP/1.1 head (start line and header lines, up to but excluding the empty line)
 // as it was on the wire: header order and case are kept, values are trimmed (RFC 9112
@@ -17,4 +17,4 @@ std::optional<HttpResponseHead> parseResponseHead(QByteArrayView head);
 // The value of the first header with this name (case-insensitive), or a null array.
 QByteArray headerValue(const HeaderList &headers, QByteArrayView name);
 
-} // namespace sockpit::client
+} // namespace sockpit::http

@@ -1,6 +1,6 @@
 #include "httphead.h"
 
-namespace sockpit::client {
+namespace sockpit::http {
 
 namespace {
 bool parseHeaderLines(const QList<QByteArrayView> &lines, HeaderList *headers)
@@ -84,4 +84,4 @@ QByteArray headerValue(const HeaderList &headers, QByteArrayView name)
     return QByteArray();
 }
 
-} // namespace sockpit::client
+} // namespace sockpit::http

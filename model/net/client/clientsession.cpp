@@ -2,9 +2,9 @@
 
 #include "events/eventsink.h"
 #include "frames/frameencoder.h"
-#include "httphead.h"
 #include "loopbackidentity.h"
 #include "protocol/closecodes.h"
+#include "protocol/httphead.h"
 #include "protocol/opcodes.h"
 #include "protocol/pingclock.h"
 #include "tls/tlscontext.h"
@@ -52,7 +52,7 @@ bool isWebPage(const HttpResponseHead &response)
 {
     if (response.status >= 200 && response.status < 400)
         return true;
-    const QByteArray type = client::headerValue(response.headers, "Content-Type").toLower();
+    const QByteArray type = http::headerValue(response.headers, "Content-Type").toLower();
     const QByteArray body = response.body.trimmed().left(64).toLower();
     return type.startsWith("text/html") || body.startsWith("<!doctype html")
         || body.startsWith("<html");

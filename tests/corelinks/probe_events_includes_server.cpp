@@ -1,0 +1,2 @@
+// Compiled with sockpit_events' include paths only: the include below must not be found.
+#include "server/embeddedserver.h"
