@@ -54,6 +54,13 @@ QByteArray frame(quint8 opcode, const QByteArray &payload, bool fin = true, bool
     return bytes;
 }
 
+// The same frame with reserved bits set (RSV1 = 4, RSV2 = 2, RSV3 = 1).
+QByteArray withRsv(QByteArray frameBytes, quint8 rsv)
+{
+    frameBytes[0] = char(quint8(frameBytes.at(0)) | quint8(rsv << 4));
+    return frameBytes;
+}
+
 QByteArray closeBody(int code, const QByteArray &reason = QByteArray())
 {
     QByteArray body;
@@ -114,13 +121,15 @@ struct Harness
     QList<Event> events;
     bool started = false;
 
-    Harness()
+    explicit Harness(qint64 maxMessageSize = 0)
     {
         QObject::connect(&store, &EventStore::recorded, &store,
                          [this](const Event &e) { events.append(e); });
         ServerConfig config;
         config.port = 0;
         config.mode = ServerMode::Echo;
+        if (maxMessageSize > 0)
+            config.maxMessageSize = maxMessageSize;
         started = server.start(config);
     }
     QList<Event> of(EventKind kind) const
@@ -223,6 +232,8 @@ private Q_SLOTS:
     void aCloseWithARegisteredCodeIsEchoed_data();
     void aCloseWithARegisteredCodeIsEchoed();
     void anUnsolicitedPongIsRecordedFromItsFrameWithoutARoundTrip();
+    void autobahnGroups_data();
+    void autobahnGroups();
 
 private:
     void openPeer(Harness &h, std::unique_ptr<RawPeer> *peer);
@@ -548,6 +559,213 @@ void tst_ServerConformance::anUnsolicitedPongIsRecordedFromItsFrameWithoutARound
     QCOMPARE(pongs.at(1).payload, QByteArray("probe"));
     QVERIFY(pongs.at(1).rttMs);
     QCOMPARE(pongs.at(1).frames, (QList<FrameInfo>{{0xA, true, 0, true, 5}}));
+}
+
+// The Autobahn|Testsuite groups, as raw bytes: 1 framing, 2 pings and pongs, 3 reserved
+// bits, 4 opcodes, 5 fragmentation, 7 closing, 9 limits (6, UTF-8, is above). Each row says
+// what RFC 6455 expects of a server: the messages echoed, the pongs answered, and the close
+// code of the Close it sends (0: none; the connection must stay open).
+void tst_ServerConformance::autobahnGroups_data()
+{
+    QTest::addColumn<FrameList>("wire");
+    QTest::addColumn<bool>("bytewise"); // one byte per TCP write
+    QTest::addColumn<QList<QByteArray>>("echoes");
+    QTest::addColumn<QList<QByteArray>>("pongs");
+    QTest::addColumn<int>("closeCode");
+    QTest::addColumn<qint64>("maxMessageSize");
+    using L = QList<QByteArray>;
+    const qint64 defaultLimit = 0;
+
+    // 1: framing (sections 5.2, 5.6).
+    for (const qsizetype size : {0, 1, 125, 126, 127, 128, 65535, 65536, 1024 * 1024}) {
+        const QByteArray text(size, 't');
+        QTest::addRow("1. a text message of %lld bytes is echoed exactly (5.2)", qlonglong(size))
+            << FrameList{frame(Text, text)} << false << L{text} << L{} << 0 << defaultLimit;
+        QByteArray binary(size, '\0');
+        for (qsizetype i = 0; i < size; ++i)
+            binary[i] = char(i * 7);
+        QTest::addRow("1. a binary message of %lld bytes is echoed exactly (5.2)", qlonglong(size))
+            << FrameList{frame(Binary, binary)} << false << L{binary} << L{} << 0 << defaultLimit;
+    }
+    QTest::newRow("1. a text message written one byte per TCP segment is echoed (5.2)")
+        << FrameList{frame(Text, QByteArray(200, 'b'))} << true << L{QByteArray(200, 'b')} << L{}
+        << 0 << defaultLimit;
+
+    // 2: pings and pongs (section 5.5.2, 5.5.3).
+    QTest::newRow("2. a ping without payload gets a pong without payload (5.5.2)")
+        << FrameList{frame(Ping, {})} << false << L{} << L{QByteArray()} << 0 << defaultLimit;
+    QTest::newRow("2. a ping of 125 bytes gets a pong with the same 125 bytes (5.5.3)")
+        << FrameList{frame(Ping, QByteArray(125, 'p'))} << false << L{} << L{QByteArray(125, 'p')}
+        << 0 << defaultLimit;
+    QTest::newRow("2. a ping with binary data gets it back (5.5.3)")
+        << FrameList{frame(Ping, QByteArray::fromHex("00ff10fe80"))} << false << L{}
+        << L{QByteArray::fromHex("00ff10fe80")} << 0 << defaultLimit;
+    QTest::newRow("2. a ping of 126 bytes fails the connection with 1002 (5.5)")
+        << FrameList{frame(Ping, QByteArray(126, 'p'))} << false << L{} << L{} << 1002
+        << defaultLimit;
+    FrameList tenPings;
+    L tenPongs;
+    for (int i = 0; i < 10; ++i) {
+        tenPings.append(frame(Ping, QByteArray::number(i)));
+        tenPongs.append(QByteArray::number(i));
+    }
+    QTest::newRow("2. ten pings get ten pongs, in order (5.5.3)")
+        << tenPings << false << L{} << tenPongs << 0 << defaultLimit;
+    QTest::newRow("2. a ping written one byte per TCP segment is answered (5.5.3)")
+        << FrameList{frame(Ping, "slow")} << true << L{} << L{"slow"} << 0 << defaultLimit;
+    QTest::newRow("2. an unsolicited pong gets no answer (5.5.3)")
+        << FrameList{frame(Pong, "unasked")} << false << L{} << L{} << 0 << defaultLimit;
+    QTest::newRow("2. an unmasked ping fails the connection with 1002 (5.1)")
+        << FrameList{frame(Ping, "bare", true, false)} << false << L{} << L{} << 1002
+        << defaultLimit;
+
+    // 3: reserved bits (section 5.2: no extension is negotiated).
+    for (const quint8 rsv : {quint8(4), quint8(2), quint8(1), quint8(7)}) {
+        QTest::addRow("3. a text frame with RSV bits %d fails with 1002 (5.2)", int(rsv))
+            << FrameList{withRsv(frame(Text, "rsv"), rsv)} << false << L{} << L{} << 1002
+            << defaultLimit;
+    }
+    QTest::newRow("3. a ping with RSV1 set fails with 1002 (5.2)")
+        << FrameList{withRsv(frame(Ping, "rsv"), 4)} << false << L{} << L{} << 1002 << defaultLimit;
+    QTest::newRow("3. a valid message before a frame with RSV2 set is echoed first (5.2)")
+        << FrameList{frame(Text, "first"), withRsv(frame(Binary, "x"), 2)} << false << L{"first"}
+        << L{} << 1002 << defaultLimit;
+
+    // 4: opcodes (section 5.2: 3-7 and 11-15 are reserved).
+    for (const quint8 opcode : {3, 4, 5, 6, 7, 11, 12, 13, 14, 15}) {
+        QTest::addRow("4. reserved opcode %d fails with 1002 (5.2)", int(opcode))
+            << FrameList{frame(opcode, "x")} << false << L{} << L{} << 1002 << defaultLimit;
+    }
+    QTest::newRow("4. a valid message before a reserved opcode is echoed first (5.2)")
+        << FrameList{frame(Text, "before"), frame(5, {})} << false << L{"before"} << L{} << 1002
+        << defaultLimit;
+
+    // 5: fragmentation (section 5.4).
+    QTest::newRow("5. a fragmented ping fails with 1002 (5.5)")
+        << FrameList{frame(Ping, "frag", false), frame(Continuation, "ment")} << false << L{} << L{}
+        << 1002 << defaultLimit;
+    QTest::newRow("5. a text message in two fragments is echoed whole (5.4)")
+        << FrameList{frame(Text, "frag", false), frame(Continuation, "ment")} << false
+        << L{"fragment"} << L{} << 0 << defaultLimit;
+    QTest::newRow("5. a ping between fragments is answered first, then the message (5.4)")
+        << FrameList{frame(Text, "ab", false), frame(Ping, "mid"), frame(Continuation, "cd")}
+        << false << L{"abcd"} << L{"mid"} << 0 << defaultLimit;
+    QTest::newRow("5. fragments with empty payloads make one message (5.4)")
+        << FrameList{frame(Text, {}, false), frame(Continuation, "ab", false),
+                     frame(Continuation, {})}
+        << false << L{"ab"} << L{} << 0 << defaultLimit;
+    FrameList bytePieces{frame(Binary, QByteArray(1, '\x01'), false)};
+    for (int i = 2; i <= 40; ++i)
+        bytePieces.append(frame(Continuation, QByteArray(1, char(i)), i == 40));
+    QByteArray joined;
+    for (int i = 1; i <= 40; ++i)
+        joined.append(char(i));
+    QTest::newRow("5. a binary message in 40 one-byte fragments is echoed whole (5.4)")
+        << bytePieces << false << L{joined} << L{} << 0 << defaultLimit;
+    QTest::newRow("5. fragments written one byte per TCP segment are echoed whole (5.4)")
+        << FrameList{frame(Text, "by", false), frame(Continuation, "tes")} << true << L{"bytes"}
+        << L{} << 0 << defaultLimit;
+    QTest::newRow("5. a continuation frame with no message to continue fails with 1002 (5.4)")
+        << FrameList{frame(Continuation, "orphan")} << false << L{} << L{} << 1002 << defaultLimit;
+    QTest::newRow("5. a new text frame while a message is unfinished fails with 1002 (5.4)")
+        << FrameList{frame(Text, "one", false), frame(Text, "two")} << false << L{} << L{} << 1002
+        << defaultLimit;
+    QTest::newRow("5. a message after a finished fragmented one is echoed too (5.4)")
+        << FrameList{frame(Text, "a", false), frame(Continuation, "b"), frame(Text, "c")} << false
+        << L{"ab", "c"} << L{} << 0 << defaultLimit;
+
+    // 7: closing (sections 5.5.1, 7.4).
+    // No code to echo: a normal close (1000) is the answer Autobahn accepts besides an empty one.
+    QTest::newRow("7. a Close without a body is answered with a normal Close (5.5.1)")
+        << FrameList{frame(Close, {})} << false << L{} << L{} << 1000 << defaultLimit;
+    QTest::newRow("7. a Close with 1000 and a reason is answered with 1000 (5.5.1)")
+        << FrameList{frame(Close, closeBody(1000, "bye"))} << false << L{} << L{} << 1000
+        << defaultLimit;
+    QTest::newRow("7. a Close with the longest reason (123 bytes) is answered (5.5)")
+        << FrameList{frame(Close, closeBody(1000, QByteArray(123, 'r')))} << false << L{} << L{}
+        << 1000 << defaultLimit;
+    QTest::newRow("7. a Close of 126 bytes fails with 1002 (5.5)")
+        << FrameList{frame(Close, closeBody(1000, QByteArray(124, 'r')))} << false << L{} << L{}
+        << 1002 << defaultLimit;
+    QTest::newRow("7. nothing is echoed of a message after the Close (5.5.1)")
+        << FrameList{frame(Close, closeBody(1000)), frame(Text, "late"), frame(Ping, "late")}
+        << false << L{} << L{} << 1000 << defaultLimit;
+    QTest::newRow("7. a message before the Close is echoed, then the Close (5.5.1)")
+        << FrameList{frame(Text, "early"), frame(Close, closeBody(1000))} << false << L{"early"}
+        << L{} << 1000 << defaultLimit;
+    for (const int code :
+         {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999}) {
+        QTest::addRow("7. a Close with code %d is answered with %d (7.4.1, 7.4.2)", code, code)
+            << FrameList{frame(Close, closeBody(code))} << false << L{} << L{} << code
+            << defaultLimit;
+    }
+
+    // 9: limits (section 7.4.1: 1009 for a message too big to process).
+    const qint64 limit = 1024;
+    QTest::newRow("9. a message of exactly the server's limit is echoed (7.4.1)")
+        << FrameList{frame(Text, QByteArray(limit, 'l'))} << false << L{QByteArray(limit, 'l')}
+        << L{} << 0 << limit;
+    QTest::newRow("9. a frame one byte over the server's limit fails with 1009 (7.4.1)")
+        << FrameList{frame(Text, QByteArray(limit + 1, 'l'))} << false << L{} << L{} << 1009
+        << limit;
+    QTest::newRow("9. fragments over the limit together fail with 1009 (7.4.1)")
+        << FrameList{frame(Binary, QByteArray(600, 'f'), false),
+                     frame(Continuation, QByteArray(600, 'f'))}
+        << false << L{} << L{} << 1009 << limit;
+}
+
+void tst_ServerConformance::autobahnGroups()
+{
+    QFETCH(FrameList, wire);
+    QFETCH(bool, bytewise);
+    QFETCH(QList<QByteArray>, echoes);
+    QFETCH(QList<QByteArray>, pongs);
+    QFETCH(int, closeCode);
+    QFETCH(qint64, maxMessageSize);
+    Harness h(maxMessageSize);
+    std::unique_ptr<RawPeer> peer;
+    openPeer(h, &peer);
+    for (const QByteArray &bytes : std::as_const(wire)) {
+        if (!bytewise) {
+            peer->socket.write(bytes);
+            continue;
+        }
+        for (const char byte : bytes) {
+            peer->socket.write(&byte, 1);
+            peer->socket.flush();
+        }
+    }
+    auto pongPayloads = [&peer] {
+        QList<QByteArray> result;
+        for (const WireFrame &f : peer->framesOf(Pong))
+            result.append(f.payload);
+        return result;
+    };
+
+    if (closeCode == 0) {
+        // A last ping is the fence: its pong comes after the answers to everything before.
+        peer->socket.write(frame(Ping, "fence"));
+        QTRY_VERIFY(pongPayloads().contains("fence"));
+        QList<QByteArray> answered = pongPayloads();
+        answered.removeAll("fence");
+        QCOMPARE(answered, pongs);
+        QCOMPARE(peer->messages(), echoes);
+        QVERIFY(peer->framesOf(Close).isEmpty());
+        QVERIFY(!peer->closed());
+        return;
+    }
+    QTRY_VERIFY(!peer->framesOf(Close).isEmpty());
+    QCOMPARE(peer->messages(), echoes);
+    QCOMPARE(pongPayloads(), pongs);
+    const QList<WireFrame> closes = peer->framesOf(Close);
+    QCOMPARE(closes.size(), 1);
+    QVERIFY(!closes.at(0).masked); // section 5.1: a server never masks
+    QCOMPARE(::closeCode(closes.at(0).payload), closeCode);
+    // Answer the server's Close (or complete ours) so that it ends TCP at once.
+    if (peer->socket.state() == QAbstractSocket::ConnectedState)
+        peer->socket.write(frame(Close, closes.at(0).payload.left(2)));
+    QTRY_VERIFY(peer->closed());
+    QCOMPARE(peer->framesOf(Close).size(), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_ServerConformance)
