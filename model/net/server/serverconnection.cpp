@@ -15,6 +15,7 @@ namespace {
 // How long a peer may take to answer our Close frame before the TCP connection is cut
 // (RFC 6455 section 7.1.1 lets the server close the connection itself).
 constexpr int CloseTimeoutMs = 3000;
+
 // The text of a message exactly as received: QString::fromUtf8 (and Qt's receiver) would
 // drop a leading byte order mark, which is part of the message (RFC 6455 section 5.6 does
 // not strip it). The tap has checked that the bytes are UTF-8.
@@ -44,6 +45,7 @@ ServerConnection::ServerConnection(QWebSocket *socket, ConnectionInfo info, Even
 
     // Everything is recorded from the wire, as the tap saw it (messages, pings, pongs,
     // closes); Qt's signals only tell that its side is closing or closed.
+    //
     // Qt emits aboutToClose whenever it sends a Close frame: first for a close we or Qt
     // start, or as the echo of the peer's Close (section 5.5.1). Without it the TCP
     // connection ended abruptly (1006).
