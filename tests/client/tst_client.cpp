@@ -84,10 +84,16 @@ public:
             }
         });
     }
-    bool listen() { return server.listen(QHostAddress::LocalHost, 0); }
+    bool listen(const QHostAddress &address = QHostAddress(QHostAddress::LocalHost))
+    {
+        return server.listen(address, 0);
+    }
     QUrl url(const QString &path = QStringLiteral("/")) const
     {
-        return QUrl(QStringLiteral("ws://127.0.0.1:%1%2").arg(server.serverPort()).arg(path));
+        const QString host = server.serverAddress().protocol() == QAbstractSocket::IPv6Protocol
+            ? QStringLiteral("[::1]")
+            : QStringLiteral("127.0.0.1");
+        return QUrl(QStringLiteral("ws://%1:%2%3").arg(host).arg(server.serverPort()).arg(path));
     }
 };
 
@@ -245,6 +251,7 @@ class tst_Client : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void connectsAndEchoes();
+    void anIpv6ServerIsWrittenInBrackets();
     void sendsCustomHeadersAndOrigin();
     void recordsResponseHeadersInWireCase();
     void negotiatesSubprotocol();
@@ -318,6 +325,22 @@ void tst_Client::connectsAndEchoes()
     QCOMPARE(rec.of(EventKind::Open).size(), 1);
     QCOMPARE(rec.of(EventKind::Open).first().peer,
              QStringLiteral("127.0.0.1:%1").arg(server.server.serverPort()));
+}
+
+// The open event names the server as the server's own events name a peer: an IPv6
+// address in brackets, so that its colons do not run into the port.
+void tst_Client::anIpv6ServerIsWrittenInBrackets()
+{
+    EchoServer server;
+    QVERIFY2(server.listen(QHostAddress(QHostAddress::LocalHostIPv6)),
+             qPrintable(server.server.errorString()));
+    Recorder rec;
+    ClientSession session(&rec.store);
+    QSignalSpy opened(&session, &ClientSession::opened);
+    session.open(configFor(server.url()));
+    QTRY_COMPARE(opened.size(), 1);
+    QCOMPARE(rec.of(EventKind::Open).first().peer,
+             QStringLiteral("[::1]:%1").arg(server.server.serverPort()));
 }
 
 void tst_Client::sendsCustomHeadersAndOrigin()

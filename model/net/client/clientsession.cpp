@@ -7,6 +7,7 @@
 #include "protocol/httphead.h"
 #include "protocol/opcodes.h"
 #include "protocol/pingclock.h"
+#include "server/listenaddress.h"
 #include "tls/tlscontext.h"
 #include "wiretap.h"
 
@@ -388,8 +389,7 @@ public:
         if (tap && !tap->upstreamPeer().isEmpty()) {
             e.peer = tap->upstreamPeer();
         } else {
-            e.peer = socket->peerAddress().toString() + QLatin1Char(':')
-                + QString::number(socket->peerPort());
+            e.peer = addressWithPort(socket->peerAddress(), socket->peerPort());
         }
         e.subprotocol = subprotocol;
         record(std::move(e));

@@ -1,6 +1,7 @@
 #include "wiretap.h"
 
 #include "protocol/httphead.h"
+#include "server/listenaddress.h"
 #include "taplistener.h"
 
 #include "frames/frameencoder.h"
@@ -20,15 +21,6 @@
 namespace sockpit::client {
 
 namespace {
-QString peerString(const QTcpSocket *socket)
-{
-    const QHostAddress address = socket->peerAddress();
-    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
-        ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
-        : address.toString();
-    return host + QLatin1Char(':') + QString::number(socket->peerPort());
-}
-
 // Qt's outgoing messages are its own: the bound only keeps the observer's copy finite.
 constexpr quint64 MinOutgoingLimit = quint64(256) * 1024 * 1024;
 
@@ -311,7 +303,7 @@ void WireTap::onUpstreamConnected()
 {
     m_connectTimer.stop();
     m_upstreamConnected = true;
-    m_upstreamPeer = peerString(m_upstream);
+    m_upstreamPeer = addressWithPort(m_upstream->peerAddress(), m_upstream->peerPort());
     m_upstreamLocalPort = m_upstream->localPort();
     Q_EMIT upstreamConnected(m_upstreamPeer);
     m_connectAnswered = true;

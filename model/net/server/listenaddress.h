@@ -24,7 +24,8 @@ struct ListenHost
 // text means "localhost". IPv6 literals may come with or without brackets.
 std::optional<ListenHost> parseListenHost(QStringView text);
 
-// "127.0.0.1:8080" or "[::1]:8080"; an IPv4-mapped IPv6 address is shown as IPv4.
+// "127.0.0.1:8080" or "[::1]:8080"; an IPv4-mapped IPv6 address is shown as IPv4. The one
+// way a peer or listening address is written, by the server and by the client.
 QString addressWithPort(QHostAddress address, quint16 port);
 
 } // namespace sockpit
