@@ -30,6 +30,7 @@ void HopSocket::deliver(QByteArray bytes)
         return;
     m_inBytes += bytes.size();
     m_in.push_back(std::move(bytes));
+    m_delivered = true;
     postDelivery();
 }
 
@@ -126,10 +127,12 @@ void HopSocket::deliverPending()
     }
     if (const qint64 written = std::exchange(m_writtenSinceSignal, 0); written > 0)
         Q_EMIT bytesWritten(written);
-    const qint64 before = m_inBytes;
-    if (before > 0)
+    // New bytes may already sit in QIODevice's buffer: a peek() (QWebSocketServer peeks at
+    // the request) moves them there, so readyRead goes by bytesAvailable(), not m_inBytes.
+    const qint64 before = bytesAvailable();
+    if (std::exchange(m_delivered, false) && before > 0)
         Q_EMIT readyRead();
-    if (m_listener && m_inBytes < before)
+    if (m_listener && bytesAvailable() < before)
         m_listener->hopDrained();
     if (m_endOfStream) {
         closeFromTap();

@@ -71,6 +71,7 @@ private:
     qint64 m_inBytes = 0;
     qint64 m_writtenSinceSignal = 0;
     bool m_deliveryPosted = false;
+    bool m_delivered = false; // bytes came since the last readyRead
     bool m_endOfStream = false;
     bool m_closingFromTap = false;
     bool m_orphaned = false; // the tap is gone: delete after closing
