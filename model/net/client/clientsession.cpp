@@ -224,6 +224,16 @@ public:
 
     void onTapResponse(const HttpResponseHead &) { recordHandshakeIfObserved(); }
 
+    // A ping or pong as the tap saw it on the wire, with its frames.
+    Event wireControlEvent(EventDirection direction, EventKind kind,
+                           const AssembledMessage &message) const
+    {
+        Event e
+            = makeControlEvent(EventSource::Client, connectionId, direction, kind, message.payload);
+        e.frames = message.frames;
+        return e;
+    }
+
     void onTapMessage(EventDirection direction, const AssembledMessage &message)
     {
         const auto opcode = Opcode(message.opcode);
@@ -249,18 +259,12 @@ public:
         }
         case Opcode::Ping: {
             pingClock.sent(message.payload);
-            Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::Out,
-                                       EventKind::Ping, message.payload);
-            e.frames = message.frames;
-            record(std::move(e));
+            record(wireControlEvent(EventDirection::Out, EventKind::Ping, message));
             break;
         }
         case Opcode::Pong: {
             // QWebSocket's automatic answer to a server's ping (section 5.5.3).
-            Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::Out,
-                                       EventKind::Pong, message.payload);
-            e.frames = message.frames;
-            record(std::move(e));
+            record(wireControlEvent(EventDirection::Out, EventKind::Pong, message));
             break;
         }
         case Opcode::Close:
@@ -298,17 +302,12 @@ public:
             break;
         case Opcode::Ping: {
             // QWebSocket answers pings itself and does not tell: only the tap sees them.
-            Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::In,
-                                       EventKind::Ping, message.payload);
-            e.frames = message.frames;
-            record(std::move(e));
+            record(wireControlEvent(EventDirection::In, EventKind::Ping, message));
             break;
         }
         case Opcode::Pong: {
-            Event e = makeControlEvent(EventSource::Client, connectionId, EventDirection::In,
-                                       EventKind::Pong, message.payload);
+            Event e = wireControlEvent(EventDirection::In, EventKind::Pong, message);
             e.rttMs = pingClock.answered(message.payload);
-            e.frames = message.frames;
             const double rtt = e.rttMs.value_or(-1);
             record(std::move(e));
             Q_EMIT q->pongReceived(rtt, message.payload);
