@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -223,6 +223,23 @@ test('a 20 MiB message over the default 16 MiB limit still reaches the client as
   } finally {
     await server.stop();
   }
+});
+
+test('the server runs on its own network thread; the log is written on the main thread', async () => {
+  const server = await serve([]);
+  const c = connect(server.url);
+  await c.opened;
+  c.ws.send('one');
+  await until(() => c.messages.length === 1, 'echo');
+  // Linux names each thread in /proc; the main thread keeps the program's name.
+  const names = readdirSync(`/proc/${server.child.pid}/task`).map((tid) =>
+    readFileSync(`/proc/${server.child.pid}/task/${tid}/comm`, 'utf8').trim());
+  assert.ok(names.includes('sockpit-network'), names.join(', '));
+  assert.equal(names[0], 'sockpit');
+  c.ws.close();
+  await c.closed;
+  await until(() => server.events().some((e) => e.kind === 'close'), 'close in the log');
+  assert.deepEqual(await server.stop(), { code: 0, signal: null });
 });
 
 test('SIGTERM closes clients with 1001 and exits 0 with a complete log', async () => {

@@ -16,6 +16,7 @@ namespace sockpit {
 
 // The documented JSON Lines format (docs/event-log.md): one object per line.
 QByteArray eventToJsonLine(const Event &event); // without the trailing newline
+void appendJsonLine(QByteArray &out, const Event &event); // with it
 
 struct JsonLineError
 {

@@ -89,8 +89,7 @@ void JsonLinesWriter::write(const sockpit::Event &event)
 {
     if (!isOpen())
         return;
-    m_buffer += eventToJsonLine(event);
-    m_buffer += '\n';
+    appendJsonLine(m_buffer, event);
     ++m_written;
     if (m_buffer.size() >= BufferLimitBytes)
         flush();
@@ -111,7 +110,7 @@ void JsonLinesWriter::flush()
             = QCoreApplication::translate("sockpit::JsonLines", "Cannot write the event log: %1.")
                   .arg(m_device->errorString());
     }
-    m_buffer.clear();
+    m_buffer.resize(0); // keeps the capacity for the next lines
     if (auto *file = qobject_cast<QFileDevice *>(m_device))
         file->flush();
 }
