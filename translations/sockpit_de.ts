@@ -2133,10 +2133,6 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
         <translation>wss braucht ein Zertifikat: Wählen Sie eines oder erzeugen Sie ein selbstsigniertes.</translation>
     </message>
     <message>
-        <source>The server could not start.</source>
-        <translation>Der Server konnte nicht starten.</translation>
-    </message>
-    <message>
         <source>Stop</source>
         <translation>Stoppen</translation>
     </message>
@@ -2171,6 +2167,10 @@ Zertifikatsfehler werden in diesem Tab ignoriert.</translation>
     <message>
         <source>Broadcast: to every client</source>
         <translation>Rundsendung: an jeden Client</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Startet …</translation>
     </message>
 </context>
 <context>

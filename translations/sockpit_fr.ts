@@ -2133,10 +2133,6 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
         <translation>wss a besoin d’un certificat : choisissez-en un ou générez-en un auto-signé.</translation>
     </message>
     <message>
-        <source>The server could not start.</source>
-        <translation>Le serveur n’a pas pu démarrer.</translation>
-    </message>
-    <message>
         <source>Stop</source>
         <translation>Arrêter</translation>
     </message>
@@ -2171,6 +2167,10 @@ Les erreurs de certificat sont ignorées dans cet onglet.</translation>
     <message>
         <source>Broadcast: to every client</source>
         <translation>Diffusion : à chaque client</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Démarrage…</translation>
     </message>
 </context>
 <context>

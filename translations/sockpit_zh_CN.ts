@@ -2117,10 +2117,6 @@ Certificate errors are ignored in this tab.</source>
         <translation>wss 需要证书：请选择一个或生成自签名证书。</translation>
     </message>
     <message>
-        <source>The server could not start.</source>
-        <translation>服务器无法启动。</translation>
-    </message>
-    <message>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -2155,6 +2151,10 @@ Certificate errors are ignored in this tab.</source>
     <message>
         <source>Broadcast: to every client</source>
         <translation>广播：发给每个客户端</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
     </message>
 </context>
 <context>

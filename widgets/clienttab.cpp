@@ -1,7 +1,7 @@
 #include "clienttab.h"
 
 #include "closecodecombo.h"
-#include "events/eventstore.h"
+#include "events/eventsink.h"
 #include "filepickerfield.h"
 #include "headerseditor.h"
 #include "messagecomposer.h"
@@ -40,9 +40,9 @@ QStringList commaList(const QString &text)
 constexpr qsizetype kMaxCloseReasonBytes = 123;
 } // namespace
 
-ClientTab::ClientTab(EventStore *store, QWidget *parent)
+ClientTab::ClientTab(EventSink *sink, QWidget *parent)
     : QWidget(parent)
-    , m_session(new ClientSession(store, this))
+    , m_session(new ClientSession(sink, this))
     , m_url(new QLineEdit(this))
     , m_urlError(new QLabel(this))
     , m_connect(new QPushButton(tr("Connect"), this))

@@ -14,7 +14,7 @@ namespace sockpit {
 
 class CloseCodeCombo;
 class FilePickerField;
-class EventStore;
+class EventSink;
 class HeadersEditor;
 class MessageComposer;
 
@@ -25,7 +25,7 @@ class ClientTab : public QWidget
 {
     Q_OBJECT
 public:
-    explicit ClientTab(EventStore *store, QWidget *parent = nullptr);
+    explicit ClientTab(EventSink *sink, QWidget *parent = nullptr);
     ~ClientTab() override;
 
     ClientSession *session() const { return m_session; }

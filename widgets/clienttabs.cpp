@@ -11,9 +11,9 @@
 
 namespace sockpit {
 
-ClientTabs::ClientTabs(EventStore *store, QWidget *parent)
+ClientTabs::ClientTabs(EventSink *sink, QWidget *parent)
     : QTabWidget(parent)
-    , m_store(store)
+    , m_sink(sink)
     , m_defaultUrl(QStringLiteral("ws://localhost:8080/"))
 {
     setObjectName(QStringLiteral("clientTabs"));
@@ -52,7 +52,7 @@ void ClientTabs::setTrustedCaFile(const QString &path)
 
 ClientTab *ClientTabs::addClientTab()
 {
-    auto *clientTab = new ClientTab(m_store, this);
+    auto *clientTab = new ClientTab(m_sink, this);
     clientTab->setNumber(m_nextNumber++);
     clientTab->setUrlText(m_defaultUrl);
     clientTab->setHeaders(m_defaultHeaders);

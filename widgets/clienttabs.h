@@ -8,7 +8,7 @@ namespace sockpit {
 
 class ClientTab;
 class ConnectionLinks;
-class EventStore;
+class EventSink;
 
 // The client tabs: "+" opens one, a double-click renames one, the close button (or
 // Ctrl+W) closes one (its connection is closed with 1001 Going Away first).
@@ -16,7 +16,7 @@ class ClientTabs : public QTabWidget
 {
     Q_OBJECT
 public:
-    explicit ClientTabs(EventStore *store, QWidget *parent = nullptr);
+    explicit ClientTabs(EventSink *sink, QWidget *parent = nullptr);
 
     ClientTab *tab(int index) const;
     ClientTab *currentTab() const;
@@ -42,7 +42,7 @@ private:
     void updateTitle(ClientTab *tab);
     void reportConnection(const ClientTab *tab);
 
-    EventStore *m_store;
+    EventSink *m_sink;
     QString m_defaultUrl;
     HeaderList m_defaultHeaders;
     QString m_trustedCaFile;

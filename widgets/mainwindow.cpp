@@ -4,6 +4,7 @@
 #include "clienttabs.h"
 #include "eventinspector.h"
 #include "events/connectionlinks.h"
+#include "events/eventchannel.h"
 #include "events/eventlogmodel.h"
 #include "events/eventstore.h"
 #include "events/jsonlines.h"
@@ -11,8 +12,9 @@
 #include "logview.h"
 #include "panelscrollarea.h"
 #include "preferencesdialog.h"
-#include "server/embeddedserver.h"
+#include "server/serverhost.h"
 #include "serverpanel.h"
+#include "thread/networkthread.h"
 #include "windowgeometry.h"
 
 #include <QAction>
@@ -65,9 +67,11 @@ HeaderList headersFromStrings(const QStringList &strings)
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_store(new EventStore(this))
-    , m_server(new EmbeddedServer(m_store, this))
+    , m_network(std::make_unique<NetworkThread>())
+    , m_channel(std::make_unique<EventChannel>(m_store))
+    , m_server(new ServerHost(m_network.get(), m_channel.get(), this))
     , m_serverPanel(new ServerPanel(m_server, this))
-    , m_clientTabs(new ClientTabs(m_store, this))
+    , m_clientTabs(new ClientTabs(m_channel.get(), this))
     , m_logView(new LogView(m_store, this))
     , m_inspector(new EventInspector(this))
     , m_links(new ConnectionLinks(m_store, this))
@@ -115,7 +119,7 @@ MainWindow::MainWindow(QWidget *parent)
         m_clientTabs->setTrustedCaFile(path);
         statusBar()->showMessage(tr("Client tabs now trust %1").arg(path), 5000);
     });
-    connect(m_server, &EmbeddedServer::started, this,
+    connect(m_server, &ServerHost::started, this,
             [this](const QUrl &url) { m_clientTabs->setDefaultUrl(url.toString()); });
 
     resize(fittingWindowSize(QSize(1400, 900), screen()->availableGeometry()));
@@ -131,7 +135,17 @@ MainWindow::~MainWindow()
         m_clientTabs->removeTab(0);
         delete tab;
     }
+    // The server closes its connections on the network thread; then nothing produces
+    // events any more, and what is on its way reaches the store before the store goes.
     m_server->stop(1001);
+    delete m_server;
+    m_network->stop();
+    m_channel->drain();
+}
+
+EventSink *MainWindow::eventSink() const
+{
+    return m_channel.get();
 }
 
 void MainWindow::createMenus()

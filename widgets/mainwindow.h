@@ -4,11 +4,16 @@
 
 #include <QMainWindow>
 
+#include <memory>
+
 namespace sockpit {
 
 class ClientTabs;
 class ConnectionLinks;
-class EmbeddedServer;
+class EventChannel;
+class EventSink;
+class NetworkThread;
+class ServerHost;
 class EventInspector;
 class EventStore;
 class LogFileWindow;
@@ -16,8 +21,10 @@ class LogView;
 class ServerPanel;
 
 // The window: the server panel (a dock), the client tabs, and the log with the inspector
-// of the selected event. It owns the one EventStore and the one EmbeddedServer; each
-// client tab owns its session. It wires; the parts do the work.
+// of the selected event. It owns the one EventStore, the network thread, the channel that
+// brings every event from there into the store, and the embedded server (on the network
+// thread, through its ServerHost); each client tab owns its session. It wires; the parts
+// do the work.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -26,7 +33,9 @@ public:
     ~MainWindow() override;
 
     EventStore *eventStore() const { return m_store; }
-    EmbeddedServer *server() const { return m_server; }
+    ServerHost *server() const { return m_server; }
+    // Where producers put events: the channel into the store (any thread).
+    EventSink *eventSink() const;
     ServerPanel *serverPanel() const { return m_serverPanel; }
     ClientTabs *clientTabs() const { return m_clientTabs; }
     LogView *logView() const { return m_logView; }
@@ -67,7 +76,9 @@ private:
     QList<Event> allEvents() const;
 
     EventStore *m_store;
-    EmbeddedServer *m_server;
+    std::unique_ptr<NetworkThread> m_network;
+    std::unique_ptr<EventChannel> m_channel; // into m_store
+    ServerHost *m_server;
     ServerPanel *m_serverPanel;
     ClientTabs *m_clientTabs;
     LogView *m_logView;

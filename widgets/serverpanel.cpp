@@ -3,8 +3,8 @@
 #include "closecodecombo.h"
 #include "handshakelimitsbox.h"
 #include "server/connectionlistmodel.h"
-#include "server/embeddedserver.h"
 #include "server/listenaddress.h"
+#include "server/serverhost.h"
 #include "serverpolicybox.h"
 #include "servertlsbox.h"
 #include "themecolors.h"
@@ -38,7 +38,7 @@ QStringList commaList(const QString &text)
 
 } // namespace
 
-ServerPanel::ServerPanel(EmbeddedServer *server, QWidget *parent)
+ServerPanel::ServerPanel(ServerHost *server, QWidget *parent)
     : QWidget(parent)
     , m_server(server)
     , m_connections(new ConnectionListModel(server, this))
@@ -106,9 +106,9 @@ ServerPanel::ServerPanel(EmbeddedServer *server, QWidget *parent)
         m_server->setReplyTemplate(m_reply->text().isEmpty() ? QStringLiteral("%m")
                                                              : m_reply->text());
     });
-    connect(m_server, &EmbeddedServer::started, this, &ServerPanel::updateState);
-    connect(m_server, &EmbeddedServer::stopped, this, &ServerPanel::updateState);
-    connect(m_server, &EmbeddedServer::failed, this, &ServerPanel::showProblem);
+    connect(m_server, &ServerHost::started, this, &ServerPanel::updateState);
+    connect(m_server, &ServerHost::stopped, this, &ServerPanel::updateState);
+    connect(m_server, &ServerHost::failed, this, &ServerPanel::showProblem);
     connect(m_sendSelected, &QPushButton::clicked, this, &ServerPanel::sendToSelected);
     connect(m_sendText, &QLineEdit::returnPressed, this, &ServerPanel::sendToSelected);
     connect(m_sendAll, &QPushButton::clicked, this,
@@ -275,11 +275,9 @@ void ServerPanel::start()
     const std::optional<ServerConfig> config = currentConfig(&problem);
     if (!config)
         return showProblem(problem);
-    if (!m_server->start(*config)) {
-        const QString reason = m_server->errorString();
-        showProblem(reason.isEmpty() ? tr("The server could not start.") : reason);
-        return;
-    }
+    // Listening, or the reason it cannot, follows from the network thread (started() or
+    // failed()); meanwhile the panel says it is starting.
+    m_server->start(*config);
     updateState();
 }
 
@@ -306,23 +304,30 @@ void ServerPanel::showProblem(const QString &text)
 void ServerPanel::updateState()
 {
     const bool listening = m_server->isListening();
+    const bool starting = m_server->isStarting();
     if (listening)
         m_problem.clear();
     m_startStop->setText(listening ? tr("Stop") : tr("Start"));
+    m_startStop->setEnabled(!starting);
     m_startStop->setToolTip(listening ? tr("Close every connection (1001) and stop listening")
                                       : tr("Start listening"));
     for (QWidget *field :
          {static_cast<QWidget *>(m_host), static_cast<QWidget *>(m_port),
           static_cast<QWidget *>(m_subprotocols), static_cast<QWidget *>(m_maxSize)})
-        field->setEnabled(!listening);
-    m_tls->setEditable(!listening);
-    m_policy->setEditable(!listening);
-    m_handshake->setEditable(!listening);
+        field->setEnabled(!listening && !starting);
+    m_tls->setEditable(!listening && !starting);
+    m_policy->setEditable(!listening && !starting);
+    m_handshake->setEditable(!listening && !starting);
     m_openClients->setEnabled(listening);
     m_clientCount->setEnabled(listening);
 
     QPalette palette = m_state->palette();
-    if (!m_problem.isEmpty()) {
+    if (starting) {
+        // TLS set-up (a generated certificate, a key to read) happens on the network
+        // thread; the window stays usable meanwhile.
+        m_state->setText(tr("Starting…"));
+        palette.setColor(QPalette::WindowText, this->palette().color(QPalette::WindowText));
+    } else if (!m_problem.isEmpty()) {
         m_state->setText(tr("Could not start: %1").arg(m_problem));
         palette.setColor(QPalette::WindowText, theme::errorText(palette));
     } else if (listening) {

@@ -18,18 +18,18 @@ namespace sockpit {
 
 class CloseCodeCombo;
 class ConnectionListModel;
-class EmbeddedServer;
+class ServerHost;
 class HandshakeLimitsBox;
 class ServerPolicyBox;
 class ServerTlsBox;
 
 // Settings, start/stop and the live connections of the embedded server. Everything it
-// does goes through EmbeddedServer, which records it in the log.
+// does goes through ServerHost, which records it in the log.
 class ServerPanel : public QWidget
 {
     Q_OBJECT
 public:
-    explicit ServerPanel(EmbeddedServer *server, QWidget *parent = nullptr);
+    explicit ServerPanel(ServerHost *server, QWidget *parent = nullptr);
 
     // The configuration the fields describe, or nullopt with *problem saying why.
     std::optional<ServerConfig> currentConfig(QString *problem = nullptr) const;
@@ -60,7 +60,7 @@ private:
     void sendToSelected();
     void closeSelected();
 
-    EmbeddedServer *m_server;
+    ServerHost *m_server;
     ConnectionListModel *m_connections;
     QLineEdit *m_host;
     QSpinBox *m_port;

@@ -11,7 +11,7 @@
 #include "logfilewindow.h"
 #include "logview.h"
 #include "mainwindow.h"
-#include "server/embeddedserver.h"
+#include "server/serverhost.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
@@ -344,10 +344,11 @@ private Q_SLOTS:
         QVERIFY(blocker.listen(QHostAddress::LocalHost, 0));
         MainWindow *w = m_window.get();
         startServerOnPort(blocker.serverPort());
-        QVERIFY(!w->server()->isListening());
+        // The answer comes from the network thread; until then the panel says "Starting…".
         auto *state = child<QLabel>(w, "serverStateLabel");
-        QVERIFY2(state->text().startsWith(QStringLiteral("Could not start")),
-                 qPrintable(state->text()));
+        QTRY_VERIFY2_WITH_TIMEOUT(state->text().startsWith(QStringLiteral("Could not start")),
+                                  qPrintable(state->text()), kNetworkTimeoutMs);
+        QVERIFY(!w->server()->isListening());
         QCOMPARE(child<QPushButton>(w, "startServerButton")->text(), QStringLiteral("Start"));
         const EventLogModel *model = w->logView()->logModel();
         QTRY_VERIFY([&] {

@@ -11,7 +11,7 @@
 #include "logview.h"
 #include "mainwindow.h"
 #include "messagecomposer.h"
-#include "server/embeddedserver.h"
+#include "server/serverhost.h"
 #include "stallprobe.h"
 #include "tls/selfsignedcertificate.h"
 #include "tls/tlscontext.h"

@@ -13,7 +13,7 @@
 #include "logview.h"
 #include "mainwindow.h"
 #include "payloadview.h"
-#include "server/embeddedserver.h"
+#include "server/serverhost.h"
 #include "serverpanel.h"
 #include "themecolors.h"
 #include "tls/selfsignedcertificate.h"
@@ -480,7 +480,7 @@ private Q_SLOTS:
         // Mutual TLS from the panel: a client CA file makes the server require certificates.
         replaceText(child<QWidget>(w, "clientCaField")->findChild<QLineEdit *>(), file("ca.pem"));
         startWssServer();
-        EmbeddedServer &server = *w->server();
+        ServerHost &server = *w->server();
         QVERIFY(server.config().tls.requireClientCertificate);
         QCOMPARE(server.config().tls.clientCaFile, file("ca.pem"));
 

@@ -11,7 +11,7 @@
 #include "guidriver.h"
 #include "logview.h"
 #include "mainwindow.h"
-#include "server/embeddedserver.h"
+#include "server/serverhost.h"
 #include "serverpanel.h"
 #include "servertlsbox.h"
 

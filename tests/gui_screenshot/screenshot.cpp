@@ -9,7 +9,7 @@
 #include "events/eventlogmodel.h"
 #include "logview.h"
 #include "mainwindow.h"
-#include "server/embeddedserver.h"
+#include "server/serverhost.h"
 #include "translationloader.h"
 
 #include <QApplication>

@@ -9,7 +9,7 @@
 #include "guidriver.h"
 #include "logview.h"
 #include "mainwindow.h"
-#include "server/embeddedserver.h"
+#include "server/serverhost.h"
 
 #include <QApplication>
 #include <QComboBox>

@@ -7,7 +7,7 @@
 #include "guidriver.h"
 #include "logview.h"
 #include "mainwindow.h"
-#include "server/embeddedserver.h"
+#include "server/serverhost.h"
 #include "tls/selfsignedcertificate.h"
 #include "tls/tlscontext.h"
 

@@ -3,7 +3,7 @@
 #include "logfilewindow.h"
 #include "mainwindow.h"
 #include "preferencesdialog.h"
-#include "server/embeddedserver.h"
+#include "server/serverhost.h"
 #include "serverpanel.h"
 #include "translationloader.h"
 
@@ -227,7 +227,8 @@ void TestGuiLanguage::aGermanWindowClosesWithAnEnglishReason()
     window.show();
     ServerConfig config;
     config.port = 0;
-    QVERIFY(window.server()->start(config));
+    window.server()->start(config);
+    QTRY_VERIFY(window.server()->isListening());
     QWebSocket peer;
     QSignalSpy closed(&peer, &QWebSocket::disconnected);
     peer.open(window.server()->url());

@@ -178,7 +178,6 @@ private Q_SLOTS:
     void aHostThatIsNotAnAddressFailsClearly();
     void portInUseOnTheIpv6LoopbackFailsClearly();
     void pingsAreAnsweredAndPongsRecorded();
-    void connectionListFollowsTheServer();
     void handshakeResponseIsWhatTheClientReceived();
     void messagesCarryTheirWireFrames();
     void incomingPingAndQtsPongAreRecorded();
@@ -748,26 +747,6 @@ void tst_Server::pingsAreAnsweredAndPongsRecorded()
     QCOMPARE(pings.size(), 1);
     QCOMPARE(pings.at(0).payload, QByteArray("xyz"));
     QCOMPARE(pings.at(0).frames, (QList<FrameInfo>{{0x9, true, 0, false, 3}}));
-}
-
-void tst_Server::connectionListFollowsTheServer()
-{
-    Harness h;
-    QVERIFY(h.started);
-    ConnectionListModel model(&h.server);
-    QCOMPARE(model.columnCount(), int(ConnectionListModel::ColumnCount));
-    auto client = openClient(h.server.url().resolved(QUrl(QStringLiteral("/feed"))));
-    QTRY_COMPARE(model.rowCount(), 1);
-    const qint64 id = model.data(model.index(0, 0), ConnectionListModel::IdRole).toLongLong();
-    QCOMPARE(id, h.server.connections().at(0).id);
-    QCOMPARE(model.data(model.index(0, ConnectionListModel::PathColumn)).toString(),
-             QStringLiteral("/feed"));
-    QTRY_COMPARE(client->state(), QAbstractSocket::ConnectedState);
-    client->sendTextMessage(QStringLiteral("1234"));
-    QTRY_COMPARE(model.data(model.index(0, ConnectionListModel::BytesInColumn)).toInt(), 4);
-    QTRY_COMPARE(model.data(model.index(0, ConnectionListModel::MessagesOutColumn)).toInt(), 1);
-    client->close();
-    QTRY_COMPARE(model.rowCount(), 0);
 }
 
 void tst_Server::handshakeResponseIsWhatTheClientReceived()

@@ -2,15 +2,15 @@
 
 namespace sockpit {
 
-ConnectionListModel::ConnectionListModel(EmbeddedServer *server, QObject *parent)
+ConnectionListModel::ConnectionListModel(ServerHost *server, QObject *parent)
     : QAbstractTableModel(parent)
     , m_server(server)
 {
     if (server) {
         m_rows = server->connections();
-        connect(server, &EmbeddedServer::connectionOpened, this, &ConnectionListModel::onOpened);
-        connect(server, &EmbeddedServer::connectionChanged, this, &ConnectionListModel::onChanged);
-        connect(server, &EmbeddedServer::connectionClosed, this, &ConnectionListModel::onClosed);
+        connect(server, &ServerHost::connectionOpened, this, &ConnectionListModel::onOpened);
+        connect(server, &ServerHost::connectionChanged, this, &ConnectionListModel::onChanged);
+        connect(server, &ServerHost::connectionClosed, this, &ConnectionListModel::onClosed);
     }
     m_ageTimer.setInterval(1000);
     connect(&m_ageTimer, &QTimer::timeout, this, &ConnectionListModel::refreshAges);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "embeddedserver.h"
+#include "serverhost.h"
 
 #include <QAbstractTableModel>
 #include <QPointer>
@@ -8,8 +8,8 @@
 
 namespace sockpit {
 
-// The open connections of an EmbeddedServer as a table (the GUI's server panel shows it).
-// Rows follow the server's signals; the age column is refreshed once a second.
+// The open connections of the embedded server (through its ServerHost) as a table (the GUI's server
+// panel shows it). Rows follow the server's signals; the age column is refreshed once a second.
 class ConnectionListModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -32,7 +32,7 @@ public:
         SecureRole, // bool
     };
 
-    explicit ConnectionListModel(EmbeddedServer *server, QObject *parent = nullptr);
+    explicit ConnectionListModel(ServerHost *server, QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
@@ -50,7 +50,7 @@ private:
     void onClosed(qint64 id);
     void refreshAges();
 
-    QPointer<EmbeddedServer> m_server;
+    QPointer<ServerHost> m_server;
     QList<ConnectionInfo> m_rows;
     QTimer m_ageTimer;
 };
