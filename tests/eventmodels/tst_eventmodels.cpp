@@ -83,6 +83,7 @@ private Q_SLOTS:
     void filter_data();
     void filter();
     void anInvalidRegexKeepsTheOldFilter();
+    void plainTextFilterMatchesTheSearchTextExactly();
     void newRowsPassThroughTheFilter();
     void sourceNamesTheClientAndLinksBothEnds_data();
     void sourceNamesTheClientAndLinksBothEnds();
@@ -534,6 +535,67 @@ void tst_EventModels::sourceNamesTheClientAndLinksBothEnds()
     EventLogModel plain(&store);
     QCOMPARE(plain.index(0, EventLogModel::SourceColumn).data().toString(),
              QStringLiteral("client"));
+}
+
+// The plain-text filter has a quick path for ASCII messages; whatever path it takes, it must
+// accept exactly the rows whose search text contains the needle, in any case.
+void tst_EventModels::plainTextFilterMatchesTheSearchTextExactly()
+{
+    EventStore store;
+    EventLogModel log(&store);
+    EventFilterProxy proxy;
+    proxy.setSourceModel(&log);
+    const QList<QByteArray> payloads{
+        "hello World",
+        "{\n  \"type\": \"chat\"\n}", // the summary drops the line breaks after { and before }
+        "a  b\tc", // runs of spaces and a tab
+        QByteArray(5000, 'y') + "tail-needle", // beyond the 4,096 bytes searched
+        QByteArray(4090, 'y') + "edge", // across the end of the searched part
+        "Grüße aus Köln",
+        "x7000 and X7000",
+        "",
+        QByteArray("\x01ctl\x7f"),
+    };
+    for (const QByteArray &payload : payloads)
+        store.append(makeTextEvent(EventSource::Server, 1, EventDirection::In, payload));
+    Event withPeer = makeTextEvent(EventSource::Client, 2, EventDirection::Out, "plain");
+    withPeer.peer = QStringLiteral("127.0.0.1:4711");
+    withPeer.reason = QStringLiteral("Going Away");
+    store.append(withPeer);
+    Event open;
+    open.kind = EventKind::Open;
+    open.peer = QStringLiteral("[::1]:8080");
+    store.append(open);
+    store.flush();
+
+    const QStringList needles{
+        QStringLiteral("world"),       QStringLiteral("WORLD"), QStringLiteral("{\"type\""),
+        QStringLiteral("\"chat\"}"),   QStringLiteral("a"),     QStringLiteral("b\tc"),
+        QStringLiteral("tail-needle"), QStringLiteral("edge"),  QStringLiteral("yyyyedg"),
+        QStringLiteral("köln"),        QStringLiteral("KÖLN"),  QStringLiteral("x7000"),
+        QStringLiteral("4711"),        QStringLiteral("going"), QStringLiteral("8080"),
+        QStringLiteral("empty"),       QStringLiteral("ctl"),   QStringLiteral("…"),
+        QStringLiteral("zzz"),         QStringLiteral("a  b"),
+    };
+    for (const QString &needle : needles) {
+        QVERIFY(proxy.setText(needle));
+        QSet<quint64> expected;
+        for (qsizetype i = 0; i < store.size(); ++i) {
+            if (EventLogModel::searchText(store.at(i)).contains(needle, Qt::CaseInsensitive))
+                expected.insert(store.at(i).seq);
+        }
+        QSet<quint64> accepted;
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            accepted.insert(proxy.index(row, 0).data(EventLogModel::SeqRole).toULongLong());
+        QVERIFY2(accepted == expected, qPrintable(needle));
+    }
+    // Some of them match through the quick path, some only through the summary.
+    QVERIFY(proxy.setText(QStringLiteral("{\"type\"")));
+    QCOMPARE(proxy.rowCount(), 1);
+    QVERIFY(proxy.setText(QStringLiteral("WORLD")));
+    QCOMPARE(proxy.rowCount(), 1);
+    QVERIFY(proxy.setText(QStringLiteral("tail-needle")));
+    QCOMPARE(proxy.rowCount(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_EventModels)

@@ -32,6 +32,7 @@ private Q_SLOTS:
     void recordedIsEmittedForEveryEventEvenIfEvictedBeforeAFlush();
     void asASinkTheStoreStampsOnceForEveryoneAfterIt();
     void theSequencerNumbersEveryEventAndKeepsAGivenTime();
+    void aSequenceNumberIsFoundByLookUp();
 };
 
 void tst_EventStore::sequenceNumbersStartAtOneAndIncrease()
@@ -346,6 +347,29 @@ void tst_EventStore::theSequencerNumbersEveryEventAndKeepsAGivenTime()
     QVERIFY(first.time.isValid());
     QCOMPARE(second.time, QDateTime(QDate(2026, 11, 25), QTime(18, 0, 0, 123), Qt::UTC));
     QCOMPARE(sequencer.nextSeq(), 3u);
+}
+
+void tst_EventStore::aSequenceNumberIsFoundByLookUp()
+{
+    EventStore store({100, qint64(1) << 30});
+    QCOMPARE(store.indexOfSeq(1), -1);
+    for (int i = 0; i < 250; ++i)
+        store.append(textEvent());
+    QCOMPARE(store.indexOfSeq(250), -1); // not flushed yet
+    store.flush();
+    // 150 were evicted: seq 151 is the oldest held.
+    QCOMPARE(store.size(), 100);
+    QCOMPARE(store.indexOfSeq(150), -1);
+    QCOMPARE(store.indexOfSeq(151), 0);
+    QCOMPARE(store.indexOfSeq(200), 49);
+    QCOMPARE(store.at(store.indexOfSeq(250)).seq, 250u);
+    QCOMPARE(store.indexOfSeq(251), -1);
+    QCOMPARE(store.indexOfSeq(0), -1);
+    store.clear();
+    store.append(textEvent());
+    store.flush();
+    QCOMPARE(store.indexOfSeq(251), 0); // the numbering goes on after a clear
+    QCOMPARE(store.indexOfSeq(250), -1);
 }
 
 QTEST_GUILESS_MAIN(tst_EventStore)

@@ -61,6 +61,12 @@ bool EventFilterProxy::setText(const QString &text, bool regex)
     m_patternError.clear();
     m_text = text;
     m_useRegex = regex && !text.isEmpty();
+    m_asciiNeedle.clear();
+    const bool plainAscii = std::all_of(text.cbegin(), text.cend(), [](QChar c) {
+        return c.unicode() > 0x20 && c.unicode() < 0x7f;
+    });
+    if (!m_useRegex && plainAscii)
+        m_asciiNeedle = text.toLatin1().toLower();
     invalidateFilter();
     return true;
 }
@@ -84,6 +90,8 @@ bool EventFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &source
             return true;
         if (m_useRegex)
             return matchesAnyField(EventLogModel::searchFields(e));
+        if (const std::optional<bool> quick = quickMatch(e))
+            return *quick;
         return EventLogModel::searchText(e).contains(m_text, Qt::CaseInsensitive);
     }
 
@@ -105,6 +113,60 @@ bool EventFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &source
     return index.data(EventLogModel::SearchTextRole)
         .toString()
         .contains(m_text, Qt::CaseInsensitive);
+}
+
+namespace {
+
+// Whether `haystack` contains `lowerNeedle`, ASCII letters compared in either case.
+bool containsAsciiCaseInsensitive(QByteArrayView haystack, QByteArrayView lowerNeedle)
+{
+    const qsizetype n = lowerNeedle.size();
+    const char first = lowerNeedle.front();
+    const char firstUpper = char(first >= 'a' && first <= 'z' ? first - 32 : first);
+    for (qsizetype i = 0; i + n <= haystack.size(); ++i) {
+        const char c = haystack[i];
+        if (c != first && c != firstUpper)
+            continue;
+        qsizetype j = 1;
+        for (; j < n; ++j) {
+            char h = haystack[i + j];
+            if (h >= 'A' && h <= 'Z')
+                h = char(h + 32);
+            if (h != lowerNeedle[j])
+                break;
+        }
+        if (j == n)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+// A text message whose searched start is printable ASCII, and a needle that is printable
+// ASCII with no white space: then the search text's fields are the payload's start (the
+// summary is a part of it with runs of spaces collapsed, which a needle without white space
+// cannot tell apart) and the short string fields. The answer is the one searchText() would give,
+// without decoding, collapsing and joining for each row (a tenth of the time over a million rows).
+std::optional<bool> EventFilterProxy::quickMatch(const Event &e) const
+{
+    if (m_asciiNeedle.isEmpty() || e.kind != EventKind::Text || e.payload.isEmpty() || e.handshake)
+        return std::nullopt;
+    const QByteArrayView window = QByteArrayView(e.payload).first(
+        std::min<qsizetype>(e.payload.size(), EventLogModel::SearchBytes));
+    // Control characters (line breaks among them: the summary drops some of those) and
+    // anything beyond ASCII take the full path.
+    for (const char c : window) {
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+            return std::nullopt;
+    }
+    if (containsAsciiCaseInsensitive(window, m_asciiNeedle))
+        return true;
+    for (const QString *part : {&e.url, &e.errorId, &e.reason, &e.peer, &e.subprotocol}) {
+        if (!part->isEmpty() && part->contains(m_text, Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
 }
 
 bool EventFilterProxy::matchesAnyField(const QStringList &fields) const

@@ -35,12 +35,15 @@ protected:
 
 private:
     bool matchesAnyField(const QStringList &fields) const;
+    // The common case without building the row's search text; nullopt when it does not apply.
+    std::optional<bool> quickMatch(const Event &event) const;
 
     QSet<EventKind> m_kinds;
     std::optional<EventSource> m_source;
     std::optional<qint64> m_connection;
     std::optional<EventDirection> m_direction;
     QString m_text;
+    QByteArray m_asciiNeedle; // m_text in lower case, when it is ASCII without white space
     QRegularExpression m_regex;
     bool m_useRegex = false;
     QString m_patternError;

@@ -17,9 +17,6 @@ constexpr qsizetype SummaryChars = 200;
 // Enough bytes to fill SummaryChars characters of any script, without decoding megabytes.
 constexpr qsizetype SummaryBytes = SummaryChars * 4 + 4;
 constexpr qsizetype HexBytes = 16;
-// A text filter looks this far into a payload: enough for any message a person reads,
-// bounded so that filtering many rows stays quick.
-constexpr qsizetype SearchBytes = 4096;
 
 const QChar Ellipsis(0x2026);
 
@@ -408,9 +405,9 @@ QStringList EventLogModel::searchFields(const Event &e)
 {
     QStringList fields{summary(e)};
     if (e.isTextual() && e.payload.size() > 0) {
-        QString payload = QString::fromUtf8(e.payload.left(SearchBytes));
+        QString payload = QString::fromUtf8(e.payload.left(EventLogModel::SearchBytes));
         // A payload searched only in part must not seem to end where the search stops.
-        if (e.payload.size() > SearchBytes)
+        if (e.payload.size() > EventLogModel::SearchBytes)
             payload += Ellipsis;
         fields.append(payload);
     }

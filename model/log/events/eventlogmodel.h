@@ -40,6 +40,10 @@ public:
     };
     Q_ENUM(Role)
 
+    // A text filter looks this far into a payload: enough for any message a person reads,
+    // bounded so that filtering many rows stays quick.
+    static constexpr qsizetype SearchBytes = 4096;
+
     explicit EventLogModel(EventStore *store, QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;

@@ -28,6 +28,16 @@ quint64 EventStore::append(Event event)
     return seq;
 }
 
+qsizetype EventStore::indexOfSeq(quint64 seq) const
+{
+    if (m_events.empty() || seq < m_events.front().seq || seq > m_events.back().seq)
+        return -1;
+    const auto index = qsizetype(seq - m_events.front().seq);
+    // Numbered without gaps (append stamps 1, 2, ... and only the oldest are ever dropped);
+    // checked, so that a broken assumption is a miss and not a wrong row.
+    return m_events.at(std::size_t(index)).seq == seq ? index : -1;
+}
+
 void EventStore::record(Event event)
 {
     append(std::move(event));

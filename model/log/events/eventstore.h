@@ -38,6 +38,9 @@ public:
     // The retained, flushed events: index 0 is the oldest still held.
     qsizetype size() const { return qsizetype(m_events.size()); }
     const Event &at(qsizetype index) const { return m_events.at(std::size_t(index)); }
+    // The index of the retained, flushed event with this sequence number, or -1. A look-up,
+    // not a scan: the retained events are numbered without gaps.
+    qsizetype indexOfSeq(quint64 seq) const;
 
     // Every event appended since the store began or was last cleared.
     quint64 totalCount() const { return m_sequencer.nextSeq() - 1 - m_countedBefore; }
