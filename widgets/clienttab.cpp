@@ -40,9 +40,9 @@ QStringList commaList(const QString &text)
 constexpr qsizetype kMaxCloseReasonBytes = 123;
 } // namespace
 
-ClientTab::ClientTab(EventSink *sink, QWidget *parent)
+ClientTab::ClientTab(NetworkThread *network, EventSink *sink, QWidget *parent)
     : QWidget(parent)
-    , m_session(new ClientSession(sink, this))
+    , m_session(new SessionHost(network, sink, this))
     , m_url(new QLineEdit(this))
     , m_urlError(new QLabel(this))
     , m_connect(new QPushButton(tr("Connect"), this))
@@ -163,9 +163,9 @@ ClientTab::ClientTab(EventSink *sink, QWidget *parent)
     connect(m_composer, &MessageComposer::validityChanged, this, &ClientTab::updateActions);
     connect(m_ignoreTlsErrors, &QCheckBox::toggled, this, &ClientTab::updateTlsWarning);
     connect(m_ignoreTlsErrors, &QCheckBox::toggled, this, &ClientTab::titleChanged);
-    connect(m_session, &ClientSession::stateChanged, this, &ClientTab::updateState);
-    connect(m_session, &ClientSession::failed, this, &ClientTab::onFailed);
-    connect(m_session, &ClientSession::closed, this, &ClientTab::onClosed);
+    connect(m_session, &SessionHost::stateChanged, this, &ClientTab::updateState);
+    connect(m_session, &SessionHost::failed, this, &ClientTab::onFailed);
+    connect(m_session, &SessionHost::closed, this, &ClientTab::onClosed);
     // A problem with the close code or reason goes once they are changed.
     connect(m_closeCode, &QComboBox::currentTextChanged, this, [this] { showCloseProblem({}); });
     connect(m_closeReason, &QLineEdit::textChanged, this, [this] { showCloseProblem({}); });

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "client/clientsession.h"
+#include "client/sessionhost.h"
 
 #include <QWidget>
 
@@ -15,20 +15,22 @@ namespace sockpit {
 class CloseCodeCombo;
 class FilePickerField;
 class EventSink;
+class NetworkThread;
 class HeadersEditor;
 class MessageComposer;
 
 // One client connection a person drives: where to connect and how (URL, headers,
 // subprotocols, Origin, TLS trust), a composer, ping and close. The tab owns its
-// ClientSession; everything it does is recorded by the session into the shared store.
+// ClientSession (on the network thread, through its SessionHost); everything it does is
+// recorded by the session into the shared store.
 class ClientTab : public QWidget
 {
     Q_OBJECT
 public:
-    explicit ClientTab(EventSink *sink, QWidget *parent = nullptr);
+    ClientTab(NetworkThread *network, EventSink *sink, QWidget *parent = nullptr);
     ~ClientTab() override;
 
-    ClientSession *session() const { return m_session; }
+    SessionHost *session() const { return m_session; }
 
     QString urlText() const;
     void setUrlText(const QString &url);
@@ -77,7 +79,7 @@ private:
     void updateActions();
     void updateTlsWarning();
 
-    ClientSession *m_session;
+    SessionHost *m_session;
     QLineEdit *m_url;
     QLabel *m_urlError;
     QPushButton *m_connect;

@@ -11,8 +11,9 @@
 
 namespace sockpit {
 
-ClientTabs::ClientTabs(EventSink *sink, QWidget *parent)
+ClientTabs::ClientTabs(NetworkThread *network, EventSink *sink, QWidget *parent)
     : QTabWidget(parent)
+    , m_network(network)
     , m_sink(sink)
     , m_defaultUrl(QStringLiteral("ws://localhost:8080/"))
 {
@@ -52,7 +53,7 @@ void ClientTabs::setTrustedCaFile(const QString &path)
 
 ClientTab *ClientTabs::addClientTab()
 {
-    auto *clientTab = new ClientTab(m_sink, this);
+    auto *clientTab = new ClientTab(m_network, m_sink, this);
     clientTab->setNumber(m_nextNumber++);
     clientTab->setUrlText(m_defaultUrl);
     clientTab->setHeaders(m_defaultHeaders);
@@ -61,7 +62,7 @@ ClientTab *ClientTabs::addClientTab()
     const int index = addTab(clientTab, clientTab->title());
     connect(clientTab, &ClientTab::titleChanged, this,
             [this, clientTab] { updateTitle(clientTab); });
-    connect(clientTab->session(), &ClientSession::stateChanged, this,
+    connect(clientTab->session(), &SessionHost::stateChanged, this,
             [this, clientTab] { reportConnection(clientTab); });
     setCurrentIndex(index);
     return clientTab;
@@ -116,7 +117,7 @@ void ClientTabs::renameTab(int index)
 
 void ClientTabs::reportConnection(const ClientTab *clientTab)
 {
-    const ClientSession *session = clientTab->session();
+    const SessionHost *session = clientTab->session();
     if (m_links && session->connectionId() != 0)
         m_links->setClient(session->connectionId(), clientTab->number(), session->localPort());
 }

@@ -9,6 +9,7 @@ namespace sockpit {
 class ClientTab;
 class ConnectionLinks;
 class EventSink;
+class NetworkThread;
 
 // The client tabs: "+" opens one, a double-click renames one, the close button (or
 // Ctrl+W) closes one (its connection is closed with 1001 Going Away first).
@@ -16,7 +17,7 @@ class ClientTabs : public QTabWidget
 {
     Q_OBJECT
 public:
-    explicit ClientTabs(EventSink *sink, QWidget *parent = nullptr);
+    ClientTabs(NetworkThread *network, EventSink *sink, QWidget *parent = nullptr);
 
     ClientTab *tab(int index) const;
     ClientTab *currentTab() const;
@@ -42,6 +43,7 @@ private:
     void updateTitle(ClientTab *tab);
     void reportConnection(const ClientTab *tab);
 
+    NetworkThread *m_network;
     EventSink *m_sink;
     QString m_defaultUrl;
     HeaderList m_defaultHeaders;

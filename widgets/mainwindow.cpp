@@ -71,7 +71,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_channel(std::make_unique<EventChannel>(m_store))
     , m_server(new ServerHost(m_network.get(), m_channel.get(), this))
     , m_serverPanel(new ServerPanel(m_server, this))
-    , m_clientTabs(new ClientTabs(m_channel.get(), this))
+    , m_clientTabs(new ClientTabs(m_network.get(), m_channel.get(), this))
     , m_logView(new LogView(m_store, this))
     , m_inspector(new EventInspector(this))
     , m_links(new ConnectionLinks(m_store, this))
@@ -129,12 +129,10 @@ MainWindow::MainWindow(QWidget *parent)
 
 MainWindow::~MainWindow()
 {
-    // Tabs (and their sessions) go before the store they record into.
-    while (m_clientTabs->count() > 0) {
-        QWidget *tab = m_clientTabs->widget(0);
-        m_clientTabs->removeTab(0);
-        delete tab;
-    }
+    // The tabs' sessions live on the network thread: every tab goes before the thread stops
+    // (deleting ClientTabs takes the closed tabs still waiting for deleteLater() too).
+    delete m_clientTabs;
+    m_clientTabs = nullptr;
     // The server closes its connections on the network thread; then nothing produces
     // events any more, and what is on its way reaches the store before the store goes.
     m_server->stop(1001);

@@ -253,7 +253,7 @@ private Q_SLOTS:
         click(child<QPushButton>(w, "serverSendAllButton"));
         QTRY_COMPARE_WITH_TIMEOUT(clientReceivers(model, "everyone").size(), 2, kNetworkTimeoutMs);
 
-        QSignalSpy chosenClosed(chosenTab->session(), &ClientSession::closed);
+        QSignalSpy chosenClosed(chosenTab->session(), &SessionHost::closed);
         auto *code = child<QComboBox>(w, "serverCloseCode");
         replaceText(code->lineEdit(), QStringLiteral("4002"));
         replaceText(child<QLineEdit>(w, "serverCloseReason"), QStringLiteral("kicked"));
@@ -266,7 +266,7 @@ private Q_SLOTS:
         QCOMPARE(otherTab->session()->state(), ClientSession::State::Open);
         QTRY_COMPARE(view->model()->rowCount(), 1);
 
-        QSignalSpy otherClosed(otherTab->session(), &ClientSession::closed);
+        QSignalSpy otherClosed(otherTab->session(), &SessionHost::closed);
         replaceText(code->lineEdit(), QStringLiteral("1001"));
         replaceText(child<QLineEdit>(w, "serverCloseReason"), QStringLiteral("maintenance"));
         click(child<QPushButton>(w, "serverCloseAllButton"));

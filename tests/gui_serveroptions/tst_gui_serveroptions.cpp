@@ -122,7 +122,7 @@ private Q_SLOTS:
         QVERIFY(!child<QSpinBox>(w, "closeAfterSeconds")->isEnabled());
 
         ClientTab *tab = w->clientTabs()->currentTab();
-        QSignalSpy closed(tab->session(), &ClientSession::closed);
+        QSignalSpy closed(tab->session(), &SessionHost::closed);
         connectTab();
         QTRY_COMPARE_WITH_TIMEOUT(tab->session()->state(), ClientSession::State::Open,
                                   kNetworkTimeoutMs);
@@ -156,7 +156,7 @@ private Q_SLOTS:
                               QStringLiteral("http://also.example")}));
 
         ClientTab *tab = w->clientTabs()->currentTab();
-        QSignalSpy failed(tab->session(), &ClientSession::failed);
+        QSignalSpy failed(tab->session(), &SessionHost::failed);
         connectTab(QStringLiteral("http://evil.example"));
         QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, kNetworkTimeoutMs);
         QCOMPARE_NE(tab->session()->state(), ClientSession::State::Open);

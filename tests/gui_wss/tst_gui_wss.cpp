@@ -193,7 +193,7 @@ private Q_SLOTS:
         ClientTabs *tabs = w->clientTabs();
         QCOMPARE(tabs->count(), 3);
         for (int i = 0; i < 3; ++i) {
-            ClientSession *session = tabs->tab(i)->session();
+            SessionHost *session = tabs->tab(i)->session();
             QTRY_COMPARE_WITH_TIMEOUT(session->state(), ClientSession::State::Open,
                                       kNetworkTimeoutMs);
             QCOMPARE(session->config().url.scheme(), QStringLiteral("wss"));
