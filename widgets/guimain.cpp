@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QEvent>
 #include <QIcon>
 
 #include <cstdio>
@@ -22,6 +23,32 @@ QIcon applicationIcon()
     for (const int size : {16, 32, 48, 64, 128, 256})
         fallback.addFile(QStringLiteral(":/icons/sockpit-%1.png").arg(size), QSize(size, size));
     return QIcon::fromTheme(QStringLiteral("sockpit"), fallback);
+}
+
+// Quits the application once `window` has painted for the first time.
+class QuitAfterFirstPaint : public QObject
+{
+public:
+    using QObject::QObject;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint && !m_quitting) {
+            m_quitting = true;
+            QMetaObject::invokeMethod(
+                qApp, [] { QApplication::exit(0); }, Qt::QueuedConnection);
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    bool m_quitting = false;
+};
+
+void quitAfterFirstPaint(QWidget *window)
+{
+    window->installEventFilter(new QuitAfterFirstPaint(window));
 }
 
 } // namespace
@@ -76,6 +103,9 @@ int runGui(int argc, char *argv[])
 
     MainWindow window;
     window.show();
+    // For measuring the cold start (bench/README.md): quit once the window has painted.
+    if (qEnvironmentVariableIsSet("SOCKPIT_QUIT_WHEN_SHOWN"))
+        quitAfterFirstPaint(&window);
     // A log that cannot be read is reported by the window itself; the window stays open.
     if (!positional.isEmpty())
         window.openLog(positional.constFirst());

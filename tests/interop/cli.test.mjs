@@ -4,6 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const binary = process.env.SOCKPIT_BINARY;
 
@@ -69,4 +72,17 @@ test('an existing file in the command position is still a workspace, not a comma
   assert.doesNotMatch(r.stderr, /unknown command/);
   assert.match(r.stderr, /sockpit-no-such-platform/);
   assert.notEqual(r.status, 0);
+});
+
+test('the window starts and, for the cold-start benchmark, quits after its first paint', () => {
+  const home = mkdtempSync(join(tmpdir(), 'sockpit-home-'));
+  const env = { ...process.env, QT_QPA_PLATFORM: 'offscreen', SOCKPIT_QUIT_WHEN_SHOWN: '1',
+    HOME: home, XDG_CONFIG_HOME: join(home, '.config') };
+  const started = Date.now();
+  const r = spawnSync(binary, [], { encoding: 'utf8', timeout: 20000, env });
+  rmSync(home, { recursive: true, force: true });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.signal, null);
+  // Bounded, not timed: it ends by itself (a hang would hit the 20 s timeout).
+  assert.ok(Date.now() - started < 20000);
 });
