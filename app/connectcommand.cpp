@@ -1,4 +1,5 @@
 #include "connectcommand.h"
+#include "protocol/timing.h"
 
 #include "cliusage.h"
 #include "signalwatcher.h"
@@ -27,10 +28,10 @@ QString tr(const char *text)
     return QCoreApplication::translate("sockpit::cli", text);
 }
 
-constexpr int QuietMs = 300;
+constexpr int QuietMs = timing::ConnectQuietMs;
 // A QByteArray holds at most about 2 GiB, and a message is held whole.
 constexpr qint64 MaxMessageSizeLimit = qint64(1) << 30;
-constexpr int MaxDrainMs = 3000;
+constexpr int MaxDrainMs = timing::ConnectDrainMs;
 
 struct Outgoing
 {

@@ -1,4 +1,5 @@
 #include "servecommand.h"
+#include "protocol/timing.h"
 
 #include "cliusage.h"
 #include "serveoptions.h"
@@ -20,8 +21,7 @@ namespace sockpit::cli {
 
 namespace {
 
-// How long shutdown waits for peers to answer our 1001 Close frames.
-constexpr int ShutdownGraceMs = 3000;
+constexpr int ShutdownGraceMs = timing::ServeShutdownGraceMs;
 
 // `sockpit serve` once its options are read. The server lives on the network thread; this
 // thread writes the log, so that encoding JSON never delays a frame, and handles the

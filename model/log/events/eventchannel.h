@@ -1,6 +1,7 @@
 #pragma once
 
 #include "eventsink.h"
+#include "protocol/timing.h"
 
 #include <QMutex>
 #include <QTimer>
@@ -23,7 +24,7 @@ namespace sockpit {
 class EventChannel final : public EventSink
 {
 public:
-    static constexpr int DefaultIntervalMs = 10;
+    static constexpr int DefaultIntervalMs = timing::EventHandOverMs;
 
     explicit EventChannel(EventSink *target, int intervalMs = DefaultIntervalMs);
     ~EventChannel() override;

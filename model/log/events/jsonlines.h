@@ -2,6 +2,7 @@
 
 #include "event.h"
 #include "eventsink.h"
+#include "protocol/timing.h"
 
 #include <QByteArray>
 #include <QFile>
@@ -50,7 +51,7 @@ class JsonLinesWriter : public QObject, public EventSink
 {
     Q_OBJECT
 public:
-    static constexpr int FlushIntervalMs = 100;
+    static constexpr int FlushIntervalMs = timing::LogFlushMs;
     static constexpr qsizetype BufferLimitBytes = 64 * 1024;
 
     explicit JsonLinesWriter(QObject *parent = nullptr);

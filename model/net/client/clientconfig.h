@@ -1,6 +1,7 @@
 #pragma once
 
 #include "events/event.h"
+#include "protocol/timing.h"
 #include "tls/tlssettings.h"
 
 #include <QUrl>
@@ -18,7 +19,7 @@ struct ClientConfig
     // the connection with 1009 (the wire tap checks it at the frame header). `sockpit
     // connect --max-message-size`; the default is the server's, 16 MiB.
     qint64 maxMessageSize = qint64(16) * 1024 * 1024;
-    int connectTimeoutMs = 15000;
+    int connectTimeoutMs = timing::ClientConnectMs;
     bool wireTap = true; // observe the raw handshake response and frames
     TlsClientSettings tls;
 };

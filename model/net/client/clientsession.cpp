@@ -1,4 +1,5 @@
 #include "clientsession.h"
+#include "protocol/timing.h"
 
 #include "events/eventsink.h"
 #include "frames/frameencoder.h"
@@ -33,7 +34,7 @@ using frames::AssembledMessage;
 using protocol::Opcode;
 
 namespace {
-constexpr int CloseHandshakeTimeoutMs = 5000;
+constexpr int CloseHandshakeTimeoutMs = timing::ClientCloseReplyMs;
 
 // The body as one short line for the error sentence (an HTML page would flood a terminal);
 // the handshake event keeps the body itself.

@@ -3,6 +3,7 @@
 #include "events/event.h"
 #include "frames/framedecoder.h"
 #include "frames/messageassembler.h"
+#include "protocol/timing.h"
 
 #include <QObject>
 #include <QPointer>
@@ -95,7 +96,7 @@ public:
 
     static constexpr qsizetype MaxHeadBytes = 64 * 1024;
     static constexpr qsizetype MaxBodyBytes = 4096;
-    static constexpr int LingerMs = 2000;
+    static constexpr int LingerMs = timing::ClientTapLingerMs;
 
 Q_SIGNALS:
     void upstreamConnected(const QString &peer);

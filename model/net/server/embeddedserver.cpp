@@ -1,4 +1,5 @@
 #include "embeddedserver.h"
+#include "protocol/timing.h"
 
 #include "descriptorreserve.h"
 #include "events/eventsink.h"
@@ -125,9 +126,8 @@ public:
     bool shedding = false;
     int shedInFlight = 0;
     QTimer retryAccept;
-    static constexpr int RetryAcceptMs = 100;
-    // How long a peer that got the 503 may take to read it before it is cut off.
-    static constexpr int ShedLingerMs = 2000;
+    static constexpr int RetryAcceptMs = timing::RetryAcceptMs;
+    static constexpr int ShedLingerMs = timing::ShedLingerMs;
 };
 
 EmbeddedServer::EmbeddedServer(EventSink *sink, QObject *parent)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/handshakerequest.h"
+#include "protocol/timing.h"
 #include "tls/tlssettings.h"
 
 #include <QString>
@@ -40,7 +41,7 @@ struct ServerConfig
     TlsServerSettings tls;
     // The whole opening handshake must be done this long after the TCP accept (TLS, the
     // upgrade request and Qt's answer), or the connection is dropped with an error event.
-    int handshakeTimeoutMs = 10000;
+    int handshakeTimeoutMs = timing::ServerHandshakeMs;
     // Bounds on the upgrade request; past them the answer is 431 (see handshakerequest.h).
     protocol::HeadLimits headLimits;
 };

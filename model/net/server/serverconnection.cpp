@@ -1,4 +1,5 @@
 #include "serverconnection.h"
+#include "protocol/timing.h"
 
 #include "events/eventsink.h"
 #include "protocol/closecodes.h"
@@ -12,9 +13,7 @@
 namespace sockpit {
 
 namespace {
-// How long a peer may take to answer our Close frame before the TCP connection is cut
-// (RFC 6455 section 7.1.1 lets the server close the connection itself).
-constexpr int CloseTimeoutMs = 3000;
+constexpr int CloseTimeoutMs = timing::ServerCloseReplyMs;
 
 // The text of a message exactly as received: QString::fromUtf8 (and Qt's receiver) would
 // drop a leading byte order mark, which is part of the message (RFC 6455 section 5.6 does

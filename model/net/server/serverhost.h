@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/timing.h"
 #include "server/embeddedserver.h"
 #include "server/serverconfig.h"
 
@@ -33,7 +34,7 @@ class ServerHost : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int CountersIntervalMs = 100;
+    static constexpr int CountersIntervalMs = timing::CountersMs;
 
     ServerHost(NetworkThread *network, EventSink *sink, QObject *parent = nullptr);
     ~ServerHost() override;

@@ -4,6 +4,7 @@
 #include "frames/framedecoder.h"
 #include "frames/messageassembler.h"
 #include "hopsocket.h"
+#include "protocol/timing.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -75,9 +76,9 @@ public:
     static constexpr qint64 HighWaterBytes = 4 * 1024 * 1024;
     static constexpr qint64 ReadChunkBytes = 256 * 1024;
     // How long a closing peer may take to read our last bytes before it is cut off.
-    static constexpr int LingerMs = 3000;
+    static constexpr int LingerMs = timing::ServerTapLingerMs;
     // How long Qt may take to answer the fence before the violation is acted on anyway.
-    static constexpr int FenceMs = 1000;
+    static constexpr int FenceMs = timing::FenceMs;
 
 Q_SIGNALS:
     // A 101 is held until attach(); a rejection has already been forwarded.
