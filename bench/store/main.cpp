@@ -55,7 +55,8 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     qsizetype count = 1000000;
     const QStringList args = app.arguments();
-    if (const qsizetype at = args.indexOf(QStringLiteral("--events")); at > 0 && at + 1 < args.size())
+    if (const qsizetype at = args.indexOf(QStringLiteral("--events"));
+        at > 0 && at + 1 < args.size())
         count = args.at(at + 1).toLongLong();
 
     EventStore store({count, qint64(count) * 1024});
@@ -101,10 +102,12 @@ int main(int argc, char **argv)
     const qint64 lookupNs = clock.nsecsElapsed();
 
     std::printf("{\"events\":%lld,\"appendMs\":%lld,\"rssKiB\":%lld,\"rssPerEventBytes\":%.0f,"
-                "\"filterMs\":%lld,\"matched\":%d,\"unfilterMs\":%lld,\"fullPathFilterMs\":%lld,\"lookups\":%lld,"
+                "\"filterMs\":%lld,\"matched\":%d,\"unfilterMs\":%lld,\"fullPathFilterMs\":%lld,"
+                "\"lookups\":%lld,"
                 "\"lookupNsEach\":%.1f}\n",
                 qlonglong(store.size()), appendMs, after - before,
                 double(after - before) * 1024.0 / double(store.size()), filterMs, matched,
-                unfilterMs, fullPathMs, qlonglong(found), double(lookupNs) / double(qMax<qsizetype>(found, 1)));
+                unfilterMs, fullPathMs, qlonglong(found),
+                double(lookupNs) / double(qMax<qsizetype>(found, 1)));
     return 0;
 }

@@ -62,12 +62,7 @@ public:
         return s;
     }
 
-    void toHost(std::function<void(SessionHost *)> call)
-    {
-        SessionHost *host = m_host;
-        QMetaObject::invokeMethod(
-            host, [host, call = std::move(call)] { call(host); }, Qt::QueuedConnection);
-    }
+    void toHost(std::function<void(SessionHost *)> call) { queueTo(m_host, std::move(call)); }
 
 private:
     SessionHost *m_host;

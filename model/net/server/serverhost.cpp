@@ -81,12 +81,7 @@ public:
             toHost([infos](ServerHost *host) { host->onChanged(infos); });
     }
 
-    void toHost(std::function<void(ServerHost *)> call)
-    {
-        ServerHost *host = m_host;
-        QMetaObject::invokeMethod(
-            host, [host, call = std::move(call)] { call(host); }, Qt::QueuedConnection);
-    }
+    void toHost(std::function<void(ServerHost *)> call) { queueTo(m_host, std::move(call)); }
 
 private:
     ServerHost *m_host;

@@ -40,4 +40,12 @@ private:
     QObject *m_context = nullptr;
 };
 
+// Calls `call(receiver)` on the receiver's thread, queued: how an object on the network
+// thread reports to its host on the window's thread. Dropped if the receiver is gone first.
+template<typename Receiver> void queueTo(Receiver *receiver, std::function<void(Receiver *)> call)
+{
+    QMetaObject::invokeMethod(
+        receiver, [receiver, call = std::move(call)] { call(receiver); }, Qt::QueuedConnection);
+}
+
 } // namespace sockpit
