@@ -138,6 +138,9 @@ FloodResult flood(MainWindow &window, StallProbe &probe, int messages, int rate,
     floodThread.setObjectName(QStringLiteral("flood"));
     auto *flooder = new Flooder(window.server()->url(), messages, rate, size);
     flooder->moveToThread(&floodThread);
+    // Deleted on its own thread as that thread finishes (a deleteLater() queued before
+    // quit() may never run: quit() does not wait for the queue).
+    QObject::connect(&floodThread, &QThread::finished, flooder, &QObject::deleteLater);
     floodThread.start();
 
     probe.start();
@@ -148,9 +151,8 @@ FloodResult flood(MainWindow &window, StallProbe &probe, int messages, int rate,
     probe.stop();
     result.sent = flooder->sent;
     result.echoed = flooder->echoed;
-    QMetaObject::invokeMethod(flooder, &QObject::deleteLater);
     floodThread.quit();
-    floodThread.wait();
+    floodThread.wait(); // the flooder, deleted as its thread finishes (below), is gone now
     qInfo("%d of %d messages of %lld bytes echoed; the longest gap of the GUI thread %lld ms "
           "in %d ticks",
           result.echoed, messages, qlonglong(size), probe.longestGapMs(), probe.ticks());
