@@ -1,5 +1,7 @@
 #include "networkthread.h"
 
+#include "tls/opensslhandles.h"
+
 namespace sockpit {
 
 NetworkThread::NetworkThread()
@@ -7,6 +9,11 @@ NetworkThread::NetworkThread()
     m_thread.setObjectName(QStringLiteral("sockpit-network"));
     m_context = new QObject;
     m_context->moveToThread(&m_thread);
+    // Runs on the network thread as it ends: TLS handshakes there leave OpenSSL state for the
+    // thread (its error queue), which OpenSSL does not free for threads it did not start.
+    QObject::connect(
+        &m_thread, &QThread::finished, m_context, [] { tls::detail::releaseOpenSslThreadState(); },
+        Qt::DirectConnection);
     m_thread.start();
 }
 

@@ -1,5 +1,6 @@
 #include "opensslhandles.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 
 #include <limits>
@@ -46,6 +47,11 @@ X509Ptr x509FromDer(const QByteArray &der)
     if (der.size() > std::numeric_limits<long>::max())
         return {};
     return X509Ptr(d2i_X509(nullptr, &bytes, long(der.size())));
+}
+
+void releaseOpenSslThreadState()
+{
+    OPENSSL_thread_stop();
 }
 
 } // namespace sockpit::tls::detail

@@ -35,6 +35,9 @@ QByteArray bioContents(BIO *bio);
 // The reason of the most recent OpenSSL error (no key material: OpenSSL's reason strings
 // name the failed step), and the error queue cleared so that later checks start clean.
 QString takeOpenSslError();
+// Frees what OpenSSL keeps for the calling thread (its error queue and the like). Called by
+// a thread that used TLS, as it ends: OpenSSL frees the main thread's at exit by itself.
+void releaseOpenSslThreadState();
 
 // The first certificate of a PEM or DER buffer.
 X509Ptr x509FromDer(const QByteArray &der);
