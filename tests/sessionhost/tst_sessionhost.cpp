@@ -43,6 +43,13 @@ struct Tab
     }
 };
 
+bool startOnAFreePort(EmbeddedServer &server)
+{
+    ServerConfig config;
+    config.port = 0;
+    return server.start(config);
+}
+
 ClientConfig configFor(const QUrl &url)
 {
     ClientConfig config;
@@ -66,9 +73,7 @@ void tst_SessionHost::theSessionLivesOnTheNetworkThreadAndItsStateFollows()
 {
     Tab tab;
     EmbeddedServer server(&tab.channel);
-    ServerConfig config;
-    config.port = 0;
-    QVERIFY(server.start(config));
+    QVERIFY(startOnAFreePort(server));
 
     QSignalSpy states(tab.host.get(), &SessionHost::stateChanged);
     QSignalSpy opened(tab.host.get(), &SessionHost::opened);
@@ -120,9 +125,7 @@ void tst_SessionHost::sendPingAndCloseAreCarriedOut()
 {
     Tab tab;
     EmbeddedServer server(&tab.channel);
-    ServerConfig config;
-    config.port = 0;
-    QVERIFY(server.start(config));
+    QVERIFY(startOnAFreePort(server));
     QVERIFY(!tab.host->sendText(QStringLiteral("too early"))); // not open: said at once
     QSignalSpy opened(tab.host.get(), &SessionHost::opened);
     tab.host->open(configFor(server.url()));
@@ -151,9 +154,7 @@ void tst_SessionHost::bothEndsInterleaveInOneStoreAsTheyHappened()
 {
     Tab tab;
     EmbeddedServer server(&tab.channel);
-    ServerConfig config;
-    config.port = 0;
-    QVERIFY(server.start(config));
+    QVERIFY(startOnAFreePort(server));
     QSignalSpy opened(tab.host.get(), &SessionHost::opened);
     tab.host->open(configFor(server.url()));
     QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, kTimeoutMs);
